@@ -1,0 +1,5 @@
+"""Allow ``python -m sgsim``."""
+
+from sgsim.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Working time: which days are working days, and how many working hours lie between times.
+
+Simulated time is in days from the scenario's origin (the start of the warm-up). A working
+calendar opens at ``open_hour`` on Mon-Fri that are not bank holidays (England's, from the
+``holidays`` package) and stays open ``hours_per_day`` hours. It gives each instant a
+*working clock* W(t), the working hours elapsed since time zero; a task of h touch hours
+started at t ends at the first instant where W = W(t) + h. A task picked up out of hours
+thus waits for the next opening and may carry over a night or a weekend: one timeout per
+task, no shift events. A 24/7 calendar has W(t) = 24 t.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import lru_cache
+
+import holidays
+import numpy as np
+
+from sgsim.scenario import Scenario
+
+# Enough days beyond the run for the longest enquiries to finish on the calendar.
+CALENDAR_MARGIN_DAYS = 3 * 366
+
+
+@lru_cache(maxsize=64)
+def bank_holidays(region: str, first_year: int, last_year: int) -> tuple[dt.date, ...]:
+    """Bank holidays of the region over the years, or none."""
+    if region == "none":
+        return ()
+    days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return tuple(sorted(days))
+
+
+class WorkingDays:
+    """Which simulated days are working days, for targets counted in working days."""
+
+    def __init__(self, origin: dt.date, n_days: int, closed: tuple[dt.date, ...]) -> None:
+        self.origin = origin
+        self.n_days = n_days
+        first = np.datetime64(origin, "D")
+        dates = first + np.arange(n_days)
+        self.is_working = np.is_busday(dates, holidays=np.array(closed, dtype="datetime64[D]"))
+        # working_before[d] = number of working days among days 0..d-1
+        self.working_before = np.concatenate(([0], np.cumsum(self.is_working)))
+
+    def elapsed(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Working days in (start day, end day]: 0 for a same-day decision, 5 a week later.
+
+        This is how a '5 working day' target is counted: the day a contact arrives is day
+        zero and each following working day counts one.
+        """
+        s = np.floor(start).astype(np.int64) + 1
+        e = np.floor(end).astype(np.int64) + 1
+        return self.working_before[e] - self.working_before[s]
+
+
+class WorkingClock:
+    """Working hours as a clock: W(t) and its inverse, O(1) per call for the event loop."""
+
+    def __init__(self, days: WorkingDays | None, open_hour: float, hours_per_day: float) -> None:
+        self.always_open = days is None
+        self.hours = hours_per_day
+        self.open = open_hour / 24.0
+        self.length = hours_per_day / 24.0
+        if days is not None:
+            self._working_array = days.is_working
+            self._before_array = days.working_before[:-1] * hours_per_day
+            self.is_working = days.is_working.tolist()
+            self.before = (days.working_before * hours_per_day).tolist()
+            self.working_index = np.flatnonzero(days.is_working).tolist()
+            self.n_days = days.n_days
+
+    def hours_at(self, t: float) -> float:
+        """W(t): working hours elapsed from time zero to t."""
+        if self.always_open:
+            return t * 24.0
+        d = int(t)
+        if d >= self.n_days:
+            raise ValueError(f"time {t:.1f} is past the calendar's {self.n_days} days")
+        if not self.is_working[d]:
+            return self.before[d]
+        x = t - d - self.open
+        if x <= 0:
+            return self.before[d]
+        if x >= self.length:
+            return self.before[d] + self.hours
+        return self.before[d] + x * 24.0
+
+    def time_at(self, w: float) -> float:
+        """The first instant t with W(t) = w (a task ending at close ends that evening)."""
+        if self.always_open:
+            return w / 24.0
+        k = math.ceil(w / self.hours) - 1 if w > 0 else 0
+        if k >= len(self.working_index):
+            raise ValueError("work runs past the end of the calendar")
+        rem = w - k * self.hours
+        return self.working_index[k] + self.open + rem / 24.0
+
+    def add_hours(self, t: float, hours: float) -> float:
+        """When work of ``hours`` touch hours taken up at ``t`` is finished."""
+        if hours <= 0:
+            return t
+        return self.time_at(self.hours_at(t) + hours)
+
+    def add_working_days(self, t: float, days: float) -> float:
+        """Elapsed time of ``days`` working days from t (enquiry durations)."""
+        return self.add_hours(t, days * self.hours)
+
+    def hours_at_many(self, t: np.ndarray) -> np.ndarray:
+        """W(t) for an array of times (metrics)."""
+        t = np.asarray(t, dtype=float)
+        if self.always_open:
+            return t * 24.0
+        d = np.floor(t).astype(np.int64)
+        x = np.clip(t - d - self.open, 0.0, self.length) * 24.0
+        return self._before_array[d] + np.where(self._working_array[d], x, 0.0)
+
+
+def scenario_days(s: Scenario) -> WorkingDays:
+    """The scenario's working days, from its origin to well past the end of the run."""
+    n = s.horizon_days + CALENDAR_MARGIN_DAYS
+    last = s.origin + dt.timedelta(days=n)
+    closed = bank_holidays(s.calendar.bank_holidays, s.origin.year, last.year)
+    return WorkingDays(s.origin, n, closed + tuple(s.calendar.closed_days))
+
+
+def role_clock(s: Scenario, role: str, days: WorkingDays) -> WorkingClock:
+    """The working clock a role's people work to."""
+    r = s.staffing[role]
+    return WorkingClock(
+        None if r.calendar == "24/7" else days, s.calendar.open_hour, r.hours_per_day
+    )

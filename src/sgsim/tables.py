@@ -1,0 +1,174 @@
+"""Terminal tables and the JSON document for ``sgsim run``: formatting only, no arithmetic."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sgsim.metrics import metric_names
+from sgsim.scenario import Scenario
+from sgsim.summary import RateCheck, ReportedCheck, Summary
+
+GROUP_TITLES = {
+    "funnel": "Funnel (counts in the measured period)",
+    "conversion": "Conversion",
+    "timeliness": "Timeliness",
+    "queues": "Queues (time-averaged)",
+    "staff": "Staff",
+    "outcomes": "Enquiry outcomes",
+}
+
+
+def fmt(name: str, x: float | None) -> str:
+    """Rates as percentages, counts whole, everything else to two decimals."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if name.endswith("_rate") or name.startswith("utilisation_"):
+        return f"{x:.1%}"
+    if name.endswith("_mean") or name.startswith("caseload_"):
+        return f"{x:.2f}"
+    return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.1f}"
+
+
+def results_table(
+    s: Scenario, summaries: dict[str, Summary], replications: int, seed: int, wide: bool
+) -> Table:
+    """The results; ``wide`` adds a column saying what each metric is."""
+    labels = metric_names(s)
+    table = Table(title=f"{s.name}: {replications} replications, seed {seed}", title_justify="left")
+    table.add_column("metric", no_wrap=True)
+    if wide:
+        table.add_column("what it is", style="dim")
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    group = None
+    for name, summary in summaries.items():
+        g, label = labels.get(name, ("", name))
+        if g != group:
+            group = g
+            table.add_section()
+            table.add_row(f"[bold]{GROUP_TITLES.get(g, g)}[/bold]", *[""] * (2 + wide))
+        ci = f"{fmt(name, summary.ci95[0])} - {fmt(name, summary.ci95[1])}"
+        table.add_row(name, *([label] if wide else []), fmt(name, summary.mean), ci)
+    return table
+
+
+def reported_table(checks: list[ReportedCheck], source: str, wide: bool) -> Table:
+    """Reported figures beside the simulation; ``wide`` adds the spread of simulated years."""
+    table = Table(
+        title=f"Reported vs simulated ({source or 'source not given'})",
+        title_justify="left",
+        caption="in CI: inside the 95% CI of the simulated mean; in spread: inside "
+        "the middle 95% of simulated years; differs: outside both",
+        caption_justify="left",
+    )
+    columns = ["figure", "reported", "simulated", "95% CI", "sim. years", "verdict"]
+    if not wide:
+        columns.remove("sim. years")
+    for col in columns:
+        table.add_column(
+            col,
+            justify="left" if col in ("figure", "verdict") else "right",
+            no_wrap=col != "figure",
+        )
+    for c in checks:
+        colour = "green" if c.within_ci else "yellow" if c.within_range else "red"
+        spread = f"{fmt(c.name, c.simulated.range95[0])} - {fmt(c.name, c.simulated.range95[1])}"
+        table.add_row(
+            c.name,
+            fmt(c.name, c.reported),
+            fmt(c.name, c.simulated.mean),
+            f"{fmt(c.name, c.simulated.ci95[0])} - {fmt(c.name, c.simulated.ci95[1])}",
+            *([spread] if wide else []),
+            f"[{colour}]{c.verdict}[/{colour}]",
+        )
+    return table
+
+
+def rates_table(checks: list[RateCheck]) -> Table:
+    table = Table(
+        title="Conversion rates: as published, from the reported counts, simulated",
+        title_justify="left",
+    )
+    for col in ("rate", "published", "from counts", "simulated", "note"):
+        table.add_column(col, justify="left" if col in ("rate", "note") else "right")
+    for c in checks:
+        note = f"[red]{c.note}[/red]" if c.mismatch else c.note
+        table.add_row(
+            c.name,
+            fmt(c.name, c.published),
+            fmt(c.name, c.from_counts),
+            fmt(c.name, c.simulated.mean) if c.simulated else "-",
+            note,
+        )
+    return table
+
+
+def print_run(
+    console: Console,
+    s: Scenario,
+    summaries: dict[str, Summary],
+    reported: list[ReportedCheck],
+    rates: list[RateCheck],
+    replications: int,
+    seed: int,
+) -> None:
+    console.print(results_table(s, summaries, replications, seed, wide=console.width >= 110))
+    if reported:
+        console.print(reported_table(reported, s.reported.source, wide=console.width >= 110))
+    if rates:
+        console.print(rates_table(rates))
+
+
+def _clean(x: Any) -> Any:
+    """JSON has no NaN: undefined numbers become null."""
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    if isinstance(x, tuple | list):
+        return [_clean(v) for v in x]
+    return x
+
+
+def run_document(
+    s: Scenario,
+    summaries: dict[str, Summary],
+    reported: list[ReportedCheck],
+    rates: list[RateCheck],
+    replications: int,
+    seed: int,
+) -> dict[str, Any]:
+    """The ``--json`` document."""
+    return {
+        "scenario": s.name,
+        "replications": replications,
+        "seed": seed,
+        "metrics": {
+            k: {"mean": _clean(v.mean), "ci95": _clean(v.ci95), "range95": _clean(v.range95)}
+            for k, v in summaries.items()
+        },
+        "reported": {
+            c.name: {
+                "reported": c.reported,
+                "simulated_mean": _clean(c.simulated.mean),
+                "ci95": _clean(c.simulated.ci95),
+                "within_ci": c.within_ci,
+                "range95": _clean(c.simulated.range95),
+                "within_range": c.within_range,
+                "verdict": c.verdict,
+            }
+            for c in reported
+        },
+        "published_rates": {
+            c.name: {
+                "published": _clean(c.published),
+                "from_reported_counts": _clean(c.from_counts),
+                "mismatch": c.mismatch,
+                "simulated_mean": _clean(c.simulated.mean) if c.simulated else None,
+                "note": c.note,
+            }
+            for c in rates
+        },
+    }
