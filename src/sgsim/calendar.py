@@ -11,6 +11,7 @@ task, no shift events. A 24/7 calendar has W(t) = 24 t.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from functools import lru_cache
@@ -97,6 +98,20 @@ class WorkingClock:
             raise ValueError("work runs past the end of the calendar")
         rem = w - k * self.hours
         return self.working_index[k] + self.open + rem / 24.0
+
+    def next_open(self, t: float) -> float:
+        """t if the calendar is open at t, else the next opening time."""
+        if self.always_open:
+            return t
+        d = int(t)
+        if self.is_working[d]:
+            x = t - d
+            if x < self.open:
+                return d + self.open
+            if x < self.open + self.length:
+                return t
+        k = bisect.bisect_right(self.working_index, d)
+        return self.working_index[k] + self.open
 
     def add_hours(self, t: float, hours: float) -> float:
         """When work of ``hours`` touch hours taken up at ``t`` is finished."""

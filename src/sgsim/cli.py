@@ -116,17 +116,13 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_validate(args)
         return cmd_run(args, err)
     except ScenarioError as exc:
-        err.print(f"sgsim: error: {exc}", markup=False, highlight=False)
+        print(f"sgsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        err.print(
-            f"sgsim: error: {exc.filename or ''}: {exc.strerror or exc}",
-            markup=False,
-            highlight=False,
-        )
+        print(f"sgsim: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        err.print("sgsim: interrupted; nothing was written")
+        print("sgsim: interrupted; nothing was written", file=sys.stderr)
         return 130
 
 
@@ -134,12 +130,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
     print(
-        f"{args.scenario}: valid. {s.name}: {len(s.staffing)} roles, "
-        f"{len(s.demand.sources)} sources, {len(s.allocation.teams)} teams, "
+        f"{args.scenario}: valid. {s.name}: {_n(len(s.staffing), 'role')}, "
+        f"{_n(len(s.demand.sources), 'source')}, {_n(len(s.allocation.teams), 'team')}, "
         f"{s.run.warmup_days} warm-up + {s.run.run_days} measured days, "
-        f"{len(metric_names(s))} metrics, {len(s.reported.figures)} reported figures."
+        f"{_n(len(metric_names(s)), 'metric')}, "
+        f"{_n(len(s.reported.figures), 'reported figure')}."
     )
     return 0
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}" + ("" if k == 1 else "s")
 
 
 def cmd_run(args: argparse.Namespace, err: Console) -> int:

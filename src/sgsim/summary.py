@@ -94,8 +94,12 @@ class RateCheck:
         return "published rate agrees with the counts"
 
 
-def summarise(values: list[float]) -> Summary:
-    """Mean, t-based 95% CI and 95% spread of one metric's replication values."""
+def summarise(values: list[float], upper: float = math.inf) -> Summary:
+    """Mean, t-based 95% CI and 95% spread of one metric's replication values.
+
+    Every metric is >= 0 (and a rate <= 1): the interval is clipped to that range, since a
+    symmetric t-interval on a few skewed values can otherwise reach impossible values.
+    """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     n = x.size
@@ -106,13 +110,19 @@ def summarise(values: list[float]) -> Summary:
         return Summary(mean, (math.nan, math.nan), (math.nan, math.nan), n)
     half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
     lo, hi = np.percentile(x, [2.5, 97.5])
-    return Summary(mean, (mean - half, mean + half), (float(lo), float(hi)), n)
+    ci = (max(mean - half, 0.0), min(mean + half, upper))
+    return Summary(mean, ci, (float(lo), float(hi)), n)
 
 
 def summarise_all(per_replication: list[dict[str, float]]) -> dict[str, Summary]:
     """Summaries of every metric, in the order the metrics were computed."""
     names = per_replication[0].keys() if per_replication else ()
-    return {k: summarise([rep[k] for rep in per_replication]) for k in names}
+    return {
+        k: summarise(
+            [rep[k] for rep in per_replication], upper=1.0 if k.endswith("_rate") else math.inf
+        )
+        for k in names
+    }
 
 
 def compare_reported(reported: Reported, summaries: dict[str, Summary]) -> list[ReportedCheck]:

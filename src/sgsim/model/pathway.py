@@ -90,18 +90,24 @@ class Pathway:
         end: int,
         outcome: int,
     ) -> Generator[Any, Any, None]:
-        """A person of the role takes the task (urgent first), works its touch time, records."""
+        """A person of the role takes the task (urgent first), works its touch time, records.
+
+        A task taken out of hours holds its person until the next opening, when the work
+        (and the recorded start) begins; it may carry over a night or a weekend.
+        """
         env = self.env
-        req = pool.resource.request(priority=priority)
-        yield req
+        wait = pool.acquire(priority)
+        if wait is not None:
+            yield wait
         person = pool.free.pop()
         now = env.now
-        self.record((i, start, now, role, person, 0))
-        done = pool.clock.add_hours(now, hours * pool.stretch)
+        clock = pool.clock
+        self.record((i, start, clock.next_open(now), role, person, 0))
+        done = clock.add_hours(now, hours * pool.stretch)
         yield env.timeout(done - now)
         self.record((i, end, done, role, person, outcome))
         pool.free.append(person)
-        pool.resource.release(req)
+        pool.release()
 
     def contact(self, i: int) -> Generator[Any, Any, None]:
         """The whole pathway of one contact."""
@@ -177,8 +183,9 @@ class Pathway:
         k = c.caseload_role[i]
         places = self.caseload[k]
         role = self.caseload_role_code[k]
-        req = places.resource.request(priority=p)
-        yield req
+        wait = places.acquire(p)
+        if wait is not None:
+            yield wait
         place = places.free.pop()
         now = env.now
         self.record((i, E["allocated"], now, role, place, self.team_outcome[c.team[i]]))
@@ -201,7 +208,7 @@ class Pathway:
             (i, E["enquiry_concluded"], env.now, role, place, self.abuse_outcome[c.abuse_type[i]])
         )
         places.free.append(place)
-        places.resource.release(req)
+        places.release()
 
     def closure(self, i: int, p: int) -> Generator[Any, Any, None]:
         """Optional manager sign-off, the risk outcome, and perhaps a later new contact."""

@@ -4,9 +4,16 @@ A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional
 has ``round(effective)`` people (at least one) and stretches each task by
 ``people / effective``, so the hours of capacity a year are exact whatever the rounding.
 Each person and caseload place has an id, given out on request, for animation tools.
+
+``Pool`` is a non-preemptive priority resource (urgent first, then first come) like SimPy's
+PriorityResource, but it hands a free server over without scheduling an event: most
+requests find someone free, and skipping that event is what keeps sgsim within a small
+factor of a bare SimPy queue (see benchmarks/speed.py).
 """
 
 from __future__ import annotations
+
+import heapq
 
 import simpy
 
@@ -15,12 +22,32 @@ from sgsim.scenario import Role
 
 
 class Pool:
-    """A PriorityResource (urgent first, then first come) with ids for its servers."""
+    """``size`` servers; waiting requests are served by (priority, arrival order)."""
 
     def __init__(self, env: simpy.Environment, size: int) -> None:
+        self.env = env
         self.size = size
-        self.resource = simpy.PriorityResource(env, capacity=size)
+        self.busy = 0
+        self.waiting: list[tuple[int, int, simpy.Event]] = []
+        self.arrivals = 0
         self.free = list(range(size, 0, -1))
+
+    def acquire(self, priority: int) -> simpy.Event | None:
+        """None if a server was free and is now held; else an event fired when one is."""
+        if self.busy < self.size:
+            self.busy += 1
+            return None
+        event = self.env.event()
+        heapq.heappush(self.waiting, (priority, self.arrivals, event))
+        self.arrivals += 1
+        return event
+
+    def release(self) -> None:
+        """Hand the server to the first waiting request, or free it."""
+        if self.waiting:
+            heapq.heappop(self.waiting)[2].succeed()
+        else:
+            self.busy -= 1
 
 
 class StaffPool(Pool):

@@ -1,0 +1,177 @@
+"""Bad scenario files: a one-line error naming file, key, expected and found; exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import MINIMAL
+
+from sgsim.cli import main
+from sgsim.errors import ScenarioError
+from sgsim.loading import load_scenario
+
+# (the child file's body after `extends`, the key path named, words expected in the message)
+CASES = [
+    (
+        "[demand]\ncontacts_per_yer = 10\n",
+        "demand.contacts_per_yer",
+        "did you mean 'contacts_per_year'",
+    ),
+    ('[demand]\ncontacts_per_year = "many"\n', "demand.contacts_per_year", "a number"),
+    (
+        "[staffing.triage_officer]\nheadcount = -2\n",
+        "staffing.triage_officer.headcount",
+        "a count >= 0",
+    ),
+    (
+        "[demand.sources.police]\nconcern_probability = 1.5\n",
+        "demand.sources.police.concern_probability",
+        "a probability between 0 and 1",
+    ),
+    ("[demand.sources.police]\nshare = 0.7\n", "demand.sources", "sum to 1"),
+    (
+        "[allocation]\nrisk_levels = { low = 0.5, medium = 0.3, high = 0.1 }\n",
+        "allocation.risk_levels",
+        "sum to 1",
+    ),
+    (
+        '[triage]\ntouch_minutes = { dist = "lognormel", mean = 3, sd = 1 }\n',
+        "triage.touch_minutes.dist",
+        "did you mean 'lognormal'",
+    ),
+    (
+        '[triage]\ntouch_minutes = { dist = "lognormal", mean = 3 }\n',
+        "triage.touch_minutes.sd",
+        "required by lognormal",
+    ),
+    (
+        '[triage]\ntouch_minutes = { dist = "triangular", low = 5, mode = 3, high = 9 }\n',
+        "triage.touch_minutes.mode",
+        ">= low",
+    ),
+    (
+        '[triage]\ntouch_minutes = { dist = "gamma", shape = 0, scale = 1 }\n',
+        "triage.touch_minutes.shape",
+        "> 0",
+    ),
+    (
+        '[triage]\ntouch_minutes = { dist = "empirical", values = [1, 2], weights = [1] }\n',
+        "triage.touch_minutes.weights",
+        "2 weights",
+    ),
+    ('[triage]\nrole = "triage_oficer"\n', "triage.role", "did you mean 'triage_officer'"),
+    (
+        "[staffing.triage_officer]\nheadcount = 0\n",
+        "staffing.triage_officer.headcount",
+        "staff > 0",
+    ),
+    (
+        "[staffing.practitioner]\ncaseload_cap = 0\n",
+        "staffing.practitioner.caseload_cap",
+        "a cap > 0",
+    ),
+    (
+        '[allocation]\ndefault_team = "localty"\n',
+        "allocation.default_team",
+        "did you mean 'locality'",
+    ),
+    (
+        '[allocation.teams.locality]\nsources = ["polise"]\n',
+        "allocation.teams.locality.sources",
+        "did you mean 'police'",
+    ),
+    (
+        '[enquiry.duration_working_days]\nextreme = { dist = "fixed", value = 1 }\n',
+        "enquiry.duration_working_days",
+        "one duration per risk level",
+    ),
+    ("[demand]\nmonth_of_year = [1, 1, 1]\n", "demand.month_of_year", "a list of 12 numbers"),
+    ('[staffing.manager]\ncalendar = "24x7"\n', "staffing.manager.calendar", "'24/7'"),
+    ('[run]\nstart_date = "next tuesday"\n', "run.start_date", "a date like 2022-04-01"),
+    ("[run]\nrun_days = 0\n", "run.run_days", "> 0"),
+    ("[reported.figures]\ncontacs = 5\n", "reported.figures.contacs", "did you mean 'contacts'"),
+    (
+        "[closure]\nsignoff_touch_minutes = 3\n",
+        "closure.signoff_touch_minutes",
+        "a distribution table",
+    ),
+    (
+        "[s42_test.by_source.polic]\nabuse_or_neglect = 0.5\n",
+        "s42_test.by_source.polic",
+        "did you mean 'police'",
+    ),
+]
+
+
+def child(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "minimal.toml").write_text(MINIMAL.read_text())
+    path = tmp_path / "bad.toml"
+    path.write_text('extends = "minimal.toml"\n' + body)
+    return path
+
+
+@pytest.mark.parametrize(("body", "key", "words"), CASES)
+def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
+    path = child(tmp_path, body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: {key}: expected"), message
+    assert words in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("body", "key", "words"), CASES[:6])
+def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, body, key, words):
+    path = child(tmp_path, body)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "-n", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and key in err and "Traceback" not in err
+    assert not out.exists()
+    assert main(["validate", str(path)]) == 2
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["validate", str(tmp_path / "nope.toml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_invalid_toml(tmp_path, capsys):
+    path = tmp_path / "broken.toml"
+    path.write_text("[demand\ncontacts_per_year = 3\n")
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "valid TOML" in err and err.count("\n") == 1
+
+
+def test_extends_loop(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    with pytest.raises(ScenarioError, match="without loops"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_missing_required_key(tmp_path):
+    text = MINIMAL.read_text().replace('role = "triage_officer"\n', "", 1)
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=r"triage\.role: expected a value"):
+        load_scenario(path)
+
+
+def test_no_traceback_from_the_installed_command(tmp_path):
+    path = child(tmp_path, "[demand]\ncontacts_per_year = -5\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "sgsim", "run", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().count("\n") == 0
+    assert "demand.contacts_per_year: expected a number > 0, got -5.0" in proc.stderr

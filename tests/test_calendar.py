@@ -1,0 +1,114 @@
+"""Working-day arithmetic around weekends and England's bank holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sgsim.calendar import WorkingClock, WorkingDays, bank_holidays
+
+ORIGIN = dt.date(2023, 1, 2)  # a Monday
+DAYS = WorkingDays(ORIGIN, 800, bank_holidays("england", 2023, 2025))
+CLOCK = WorkingClock(DAYS, open_hour=9.0, hours_per_day=7.4)
+
+
+def day(d: dt.date) -> int:
+    return (d - ORIGIN).days
+
+
+def at(d: dt.date, hour: float) -> float:
+    return day(d) + hour / 24
+
+
+def test_bank_holidays_of_england_2023():
+    h = bank_holidays("england", 2023, 2023)
+    assert dt.date(2023, 4, 7) in h  # Good Friday
+    assert dt.date(2023, 4, 10) in h  # Easter Monday
+    assert dt.date(2023, 5, 8) in h  # coronation of King Charles III
+    assert dt.date(2023, 3, 17) not in h  # St Patrick's Day is not an English holiday
+    assert bank_holidays("none", 2023, 2023) == ()
+
+
+def test_five_working_days_skip_weekend_and_easter():
+    thursday = dt.date(2023, 4, 6)  # before Good Friday and Easter Monday
+    start = np.array([at(thursday, 10)])
+    # working days after: Tue 11, Wed 12, Thu 13, Fri 14, Mon 17
+    assert DAYS.elapsed(start, np.array([at(dt.date(2023, 4, 14), 12)]))[0] == 4
+    assert DAYS.elapsed(start, np.array([at(dt.date(2023, 4, 17), 15)]))[0] == 5
+    assert DAYS.elapsed(start, np.array([at(thursday, 16)]))[0] == 0
+
+
+def test_saturday_contact_decided_monday_is_one_working_day():
+    sat, mon = dt.date(2023, 1, 7), dt.date(2023, 1, 9)
+    assert DAYS.elapsed(np.array([at(sat, 12)]), np.array([at(mon, 11)]))[0] == 1
+
+
+def test_task_carries_over_the_weekend():
+    friday = dt.date(2023, 1, 6)
+    # opens 09:00, closes 16:24; 2 h from Friday 16:00 = 0.4 h Friday + 1.6 h Monday
+    end = CLOCK.add_hours(at(friday, 16), 2.0)
+    assert np.isclose(end, at(dt.date(2023, 1, 9), 10.6))
+
+
+def test_task_taken_out_of_hours_waits_for_opening():
+    saturday = dt.date(2023, 1, 7)
+    end = CLOCK.add_hours(at(saturday, 3), 1.0)
+    assert np.isclose(end, at(dt.date(2023, 1, 9), 10.0))
+
+
+def test_task_over_christmas_skips_bank_holidays():
+    # 2023-12-22 is a Friday; 25 and 26 December are bank holidays; next opening Wed 27th
+    end = CLOCK.add_hours(at(dt.date(2023, 12, 22), 16.0), 1.0)
+    assert np.isclose(end, at(dt.date(2023, 12, 27), 9.6))
+
+
+def test_always_open_clock_is_wall_clock():
+    clock = WorkingClock(None, 9.0, 24.0)
+    assert clock.add_hours(1.25, 6.0) == 1.5
+    assert clock.hours_at(2.0) == 48.0
+
+
+def test_add_working_days_spans_whole_days():
+    monday = dt.date(2023, 1, 9)
+    end = CLOCK.add_working_days(at(monday, 9), 5)
+    assert np.isclose(end, at(dt.date(2023, 1, 13), 16.4))  # Friday at closing
+
+
+times = st.floats(min_value=0, max_value=600, allow_nan=False)
+hours = st.floats(min_value=0.01, max_value=200, allow_nan=False)
+
+
+@given(times, hours)
+def test_clock_adds_exactly_the_hours_asked(t, h):
+    end = CLOCK.add_hours(t, h)
+    assert end > t
+    assert np.isclose(CLOCK.hours_at(end) - CLOCK.hours_at(t), h, atol=1e-6)
+
+
+@given(times, hours)
+def test_tasks_end_in_working_time(t, h):
+    end = CLOCK.add_hours(t, h)
+    d = int(end)
+    assert DAYS.is_working[d]
+    hour = (end - d) * 24
+    assert 9.0 - 1e-6 < hour <= 16.4 + 1e-6
+
+
+@given(times, times)
+def test_working_clock_is_monotone(a, b):
+    lo, hi = min(a, b), max(a, b)
+    assert CLOCK.hours_at(lo) <= CLOCK.hours_at(hi)
+    assert np.allclose(
+        CLOCK.hours_at_many(np.array([lo, hi])), [CLOCK.hours_at(lo), CLOCK.hours_at(hi)]
+    )
+
+
+def test_next_open():
+    monday, saturday = dt.date(2023, 1, 9), dt.date(2023, 1, 7)
+    assert CLOCK.next_open(at(monday, 10)) == at(monday, 10)
+    assert np.isclose(CLOCK.next_open(at(monday, 7)), at(monday, 9))
+    assert np.isclose(CLOCK.next_open(at(monday, 17)), at(dt.date(2023, 1, 10), 9))
+    assert np.isclose(CLOCK.next_open(at(saturday, 12)), at(monday, 9))

@@ -1,0 +1,155 @@
+"""The command line end to end: run, --json, --out, validate, help."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from helpers import EAST_SUSSEX, MINIMAL, WEST_SUSSEX
+
+from sgsim.cli import main
+
+REQUIRED_METRICS = [
+    "contacts",
+    "concerns",
+    "s42_enquiries",
+    "other_enquiries",
+    "contact_to_concern_rate",
+    "concern_to_s42_rate",
+    "decision_working_days_mean",
+    "decision_within_target_rate",
+    "allocation_wait_days_mean",
+    "enquiry_duration_days_mean",
+    "enquiries_concluded",
+    "open_cases_end",
+]
+
+
+def run_json(capsys, *args: str) -> dict:
+    assert main(["run", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_document_has_the_promised_shape(capsys):
+    doc = run_json(capsys, str(MINIMAL), "-n", "3", "--seed", "5")
+    assert doc["scenario"] == "minimal test pathway"
+    assert doc["replications"] == 3 and doc["seed"] == 5
+    for name in [*REQUIRED_METRICS, "utilisation_triage_officer", "utilisation_manager"]:
+        entry = doc["metrics"][name]
+        lo, hi = entry["ci95"]
+        assert lo <= entry["mean"] <= hi
+    rep = doc["reported"]["contacts"]
+    assert set(rep) >= {"reported", "simulated_mean", "ci95", "within_ci"}
+    assert rep["reported"] == 1640
+    rate = doc["published_rates"]["contact_to_concern_rate"]
+    assert rate["mismatch"] is True  # published 20%, counts give 490 / 1640 = 29.9%
+    assert rate["from_reported_counts"] == pytest.approx(490 / 1640)
+
+
+def test_same_seed_identical_output_different_seed_not(capsys):
+    a = run_json(capsys, str(MINIMAL), "-n", "2", "--seed", "1")
+    b = run_json(capsys, str(MINIMAL), "-n", "2", "--seed", "1")
+    c = run_json(capsys, str(MINIMAL), "-n", "2", "--seed", "2")
+    assert a == b
+    assert a["metrics"]["contacts"] != c["metrics"]["contacts"]
+
+
+def test_replication_r_does_not_depend_on_how_many_are_run(tmp_path):
+    for n in (2, 3):
+        assert main(["run", str(MINIMAL), "-n", str(n), "--out", str(tmp_path / str(n))]) == 0
+    two = list(csv.reader((tmp_path / "2" / "replications.csv").open()))
+    three = list(csv.reader((tmp_path / "3" / "replications.csv").open()))
+    assert two == three[:3]
+
+
+def test_out_writes_readable_files(tmp_path, capsys):
+    out = tmp_path / "results"
+    assert main(["run", str(MINIMAL), "-n", "2", "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {
+        "events.csv",
+        "cases.csv",
+        "replications.csv",
+        "summary.csv",
+        "reported.csv",
+        "published_rates.csv",
+        "daily_queues.csv",
+        "monthly_concerns.csv",
+        "scenario.toml",
+        "run.json",
+    }
+    events = list(csv.DictReader((out / "events.csv").open()))
+    assert list(events[0]) == [
+        "replication",
+        "entity_id",
+        "event_type",
+        "event",
+        "time",
+        "stage",
+        "resource",
+        "resource_id",
+        "outcome",
+    ]
+    assert {e["replication"] for e in events} == {"0", "1"}
+    arrivals = [e for e in events if e["event"] == "contact_received"]
+    assert all(e["event_type"] == "arrival_departure" for e in arrivals)
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 12345 and run["replications"] == 2 and run["sgsim_version"]
+    assert "minimal test pathway" in (out / "scenario.toml").read_text()
+    daily = list(csv.DictReader((out / "daily_queues.csv").open()))
+    assert len(daily) == 2 * 230 and daily[0]["date"] == "2022-12-03"
+    # nothing left behind but the output folder
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]
+
+
+def test_event_log_file_is_byte_identical_for_a_seed(tmp_path):
+    for name in ("a", "b"):
+        assert (
+            main(["run", str(MINIMAL), "-n", "1", "--seed", "3", "--out", str(tmp_path / name)])
+            == 0
+        )
+    for f in ("events.csv", "cases.csv", "replications.csv", "daily_queues.csv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+
+
+def test_table_output_shows_funnel_and_reported_verdicts(capsys):
+    assert main(["run", str(MINIMAL), "-n", "3"]) == 0
+    out = capsys.readouterr().out
+    for words in (
+        "contacts",
+        "concern_to_s42_rate",
+        "Reported vs simulated",
+        "published",
+        "20.0%",
+        "29.9%",
+    ):
+        assert words in out
+
+
+@pytest.mark.parametrize("path", [WEST_SUSSEX, EAST_SUSSEX])
+def test_shipped_scenarios_validate(path, capsys):
+    assert main(["validate", str(path)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_west_sussex_reproduces_the_reported_funnel(capsys):
+    doc = run_json(capsys, str(WEST_SUSSEX), "-n", "8")
+    for name in ("contacts", "concerns", "s42_enquiries"):
+        assert doc["reported"][name]["within_range"], doc["reported"][name]
+    assert doc["published_rates"]["contact_to_concern_rate"]["mismatch"] is True
+    assert doc["published_rates"]["concern_to_s42_rate"]["mismatch"] is True
+    assert doc["metrics"]["decision_within_target_rate"]["mean"] > 0.95
+
+
+def test_help_teaches(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "examples:" in out and "--replications" in out and "common random" in out
+
+
+def test_bad_option_values_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(MINIMAL), "-n", "0"])
+    assert info.value.code == 2

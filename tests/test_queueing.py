@@ -1,0 +1,50 @@
+"""Where the model reduces to a known queue, it matches the known answer."""
+
+from __future__ import annotations
+
+import math
+
+from helpers import make, minimal_raw, set_path
+
+from sgsim.runner import run_replications
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of M/M/c (Erlang C)."""
+    a = lam / mu
+    rho = a / c
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait / (c * mu - lam)
+
+
+def mmc_scenario(lam_per_day: float, mean_minutes: float, c: int):
+    """One 24/7 triage stage, Poisson arrivals, exponential touch time, nothing after."""
+    raw = minimal_raw()
+    set_path(
+        raw, "run", {"start_date": raw["run"]["start_date"], "run_days": 300, "warmup_days": 20}
+    )
+    set_path(raw, "calendar.bank_holidays", "none")
+    set_path(raw, "demand.contacts_per_year", lam_per_day * 365.25)
+    set_path(raw, "demand.sources", {"all": {"share": 1.0, "concern_probability": 0.0}})
+    set_path(raw, "demand.priority", {"normal": 1.0})
+    set_path(raw, "reported", {})
+    set_path(
+        raw, "staffing.triage_officer", {"headcount": c, "calendar": "24/7", "hours_per_day": 24}
+    )
+    set_path(raw, "triage.touch_minutes", {"dist": "exponential", "mean": mean_minutes})
+    return make(raw)
+
+
+def test_single_247_triage_stage_matches_erlang_c():
+    lam, minutes, c = 60.0, 57.6, 3  # rho = 0.8
+    s = mmc_scenario(lam, minutes, c)
+    result = run_replications(s, seed=2024, replications=10)
+    wait = result.summaries()["triage_wait_days_mean"]
+    expected = erlang_c_wait(lam, 24 * 60 / minutes, c)
+    lo, hi = wait.ci95
+    assert lo <= expected <= hi, (expected, wait)
+    # and the interval is tight enough to mean something (within 15% of the answer)
+    assert hi - lo < 0.3 * expected
+    util = result.summaries()["utilisation_triage_officer"].mean
+    assert abs(util - 0.8) < 0.02
