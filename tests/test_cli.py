@@ -153,3 +153,18 @@ def test_bad_option_values_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", str(MINIMAL), "-n", "0"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(("choice", "replications_in_log"), [("first", {"0"}), ("none", None)])
+def test_event_log_option(tmp_path, choice, replications_in_log):
+    out = tmp_path / choice
+    assert main(["run", str(MINIMAL), "-n", "2", "--out", str(out), "--event-log", choice]) == 0
+    if replications_in_log is None:
+        assert main(["run", str(MINIMAL), "-n", "1", "--out", str(out)]) == 0
+        assert (out / "events.csv").exists()
+        assert main(["run", str(MINIMAL), "-n", "1", "--out", str(out), "--event-log", choice]) == 0
+        assert not (out / "events.csv").exists() and not (out / "cases.csv").exists()
+    else:
+        rows = list(csv.DictReader((out / "events.csv").open()))
+        assert {r["replication"] for r in rows} == replications_in_log
+    assert (out / "replications.csv").exists()

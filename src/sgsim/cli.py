@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="write CSV files (event log, cases, metrics per replication, summary, "
         "daily queues, monthly concerns) plus the scenario text and run record",
     )
+    run.add_argument(
+        "--event-log",
+        choices=("all", "first", "none"),
+        default="all",
+        help="with --out: write the event log and cases of all replications (default), of "
+        "the first only (small enough for a spreadsheet), or none",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object, no tables")
 
     val = sub.add_parser(
@@ -139,6 +146,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logs_to_keep(args: argparse.Namespace) -> int:
+    if args.out is None or args.event_log == "none":
+        return 0
+    return 1 if args.event_log == "first" else args.replications
+
+
 def _n(k: int, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
@@ -161,7 +174,7 @@ def cmd_run(args: argparse.Namespace, err: Console) -> int:
             s,
             args.seed,
             args.replications,
-            keep_logs=args.out is not None,
+            keep_logs=_logs_to_keep(args),
             on_done=lambda _: progress.advance(task),
         )
     summaries = result.summaries()

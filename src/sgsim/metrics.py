@@ -20,6 +20,7 @@ from sgsim.scenario import Scenario
 # name: (group, plain-words label)
 BASE_METRICS: dict[str, tuple[str, str]] = {
     "contacts": ("funnel", "contacts received"),
+    "returning_contacts": ("funnel", "of which adults coming back after closure"),
     "concerns": ("funnel", "concerns (after triage)"),
     "s42_enquiries": ("funnel", "s42 enquiries started"),
     "other_enquiries": ("funnel", "other (non-statutory) enquiries"),
@@ -81,6 +82,10 @@ def compute(log: EventLog, s: Scenario, days: WorkingDays | None = None) -> dict
     out: dict[str, float] = {}
 
     out["contacts"] = m.count("contact_received")
+    returning = log.attributes["returning_from"][log.case] >= 0
+    out["returning_contacts"] = float(
+        np.count_nonzero(log.mask("contact_received") & returning & m.in_period)
+    )
     out["concerns"] = m.count("concern_raised")
     out["s42_enquiries"] = m.count("s42_decided", "s42_enquiry")
     out["other_enquiries"] = m.count("s42_decided", "other_enquiry")

@@ -26,17 +26,31 @@ from sgsim.runner import RunResult
 from sgsim.summary import check_rates, compare_reported
 
 EVENT_NAMES = tuple(EVENTS)
+EVENT_COLUMNS = ["replication", "entity_id", "event_type", "event", "time", "stage",
+                 "resource", "resource_id", "outcome"]  # fmt: skip
+ATTRIBUTE_COLUMNS = ["source", "priority", "risk_level", "team", "abuse_type", "location"]
+CASE_COLUMNS = ["replication", "entity_id", *ATTRIBUTE_COLUMNS, "returning_from"]
+RUN_FILES = ("events.csv", "cases.csv", "replications.csv", "summary.csv", "reported.csv",
+             "published_rates.csv", "daily_queues.csv", "monthly_concerns.csv",
+             "scenario.toml", "run.json")  # fmt: skip
 
 
 @contextmanager
-def atomic_folder(target: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target``."""
+def atomic_folder(target: Path, owned: Iterable[str] = ()) -> Iterator[Path]:
+    """Yield a temporary folder; on success move its files into ``target``.
+
+    Files named in ``owned`` that this run did not write are removed from ``target``, so
+    a folder never mixes files of two runs.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         yield tmp
         target.mkdir(exist_ok=True)
+        written = {item.name for item in tmp.iterdir()}
+        for name in set(owned) - written:
+            (target / name).unlink(missing_ok=True)
         for item in tmp.iterdir():
             os.replace(item, target / item.name)
     finally:
@@ -49,27 +63,10 @@ def write_run(
     """Write every output of a run; returns the file names written."""
     s = loaded.scenario
     summaries = result.summaries()
-    with atomic_folder(target) as tmp:
-        _write_csv(
-            tmp / "events.csv",
-            [
-                "replication",
-                "entity_id",
-                "event_type",
-                "event",
-                "time",
-                "stage",
-                "resource",
-                "resource_id",
-                "outcome",
-            ],
-            _event_rows(result.logs),
-        )
-        _write_csv(
-            tmp / "cases.csv",
-            ["replication", "entity_id", *_attribute_columns(), "returning_from"],
-            _case_rows(result.logs),
-        )
+    with atomic_folder(target, owned=RUN_FILES) as tmp:
+        if result.logs:
+            _write_csv(tmp / "events.csv", EVENT_COLUMNS, _event_rows(result.logs))
+            _write_csv(tmp / "cases.csv", CASE_COLUMNS, _case_rows(result.logs))
         metric_names = list(result.per_replication[0])
         _write_csv(
             tmp / "replications.csv",
@@ -225,13 +222,9 @@ def _event_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
             ]
 
 
-def _attribute_columns() -> list[str]:
-    return ["source", "priority", "risk_level", "team", "abuse_type", "location"]
-
-
 def _case_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
     """One row per case; enquiry attributes only for cases that reached allocation."""
-    cols = _attribute_columns()
+    cols = ATTRIBUTE_COLUMNS
     enquiry_only = {"risk_level", "team", "abuse_type", "location"}
     for log in logs:
         allocated = np.zeros(log.attributes["source"].size, dtype=bool)

@@ -36,10 +36,13 @@ def run_replications(
     s: Scenario,
     seed: int,
     replications: int,
-    keep_logs: bool = False,
+    keep_logs: int = 0,
     on_done: Callable[[int], None] | None = None,
 ) -> RunResult:
-    """Run replications 0..N-1 of the scenario with the seed; call ``on_done`` after each."""
+    """Run replications 0..N-1 of the scenario with the seed; call ``on_done`` after each.
+
+    The event logs of the first ``keep_logs`` replications are kept for output files.
+    """
     days = scenario_days(s)
     result = RunResult(seed=seed)
     for r in range(replications):
@@ -47,7 +50,7 @@ def run_replications(
         result.per_replication.append(compute(log, s, days))
         result.daily.append(daily_queues(log, s))
         result.monthly_concerns.append(concerns_per_month(log, s))
-        if keep_logs:
+        if r < keep_logs:
             result.logs.append(log)
         if on_done:
             on_done(r)
