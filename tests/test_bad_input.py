@@ -89,6 +89,7 @@ CASES = [
         "one duration per risk level",
     ),
     ("[demand]\nmonth_of_year = [1, 1, 1]\n", "demand.month_of_year", "a list of 12 numbers"),
+    ("[demand]\ncontacts_per_day = 8\n", "demand.contacts_per_year", "exactly one of"),
     ('[staffing.manager]\ncalendar = "24x7"\n', "staffing.manager.calendar", "'24/7'"),
     ('[run]\nstart_date = "next tuesday"\n', "run.start_date", "a date like 2022-04-01"),
     ("[run]\nrun_days = 0\n", "run.run_days", "> 0"),

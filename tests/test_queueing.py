@@ -25,7 +25,8 @@ def mmc_scenario(lam_per_day: float, mean_minutes: float, c: int):
         raw, "run", {"start_date": raw["run"]["start_date"], "run_days": 300, "warmup_days": 20}
     )
     set_path(raw, "calendar.bank_holidays", "none")
-    set_path(raw, "demand.contacts_per_year", lam_per_day * 365.25)
+    del raw["demand"]["contacts_per_year"]
+    set_path(raw, "demand.contacts_per_day", lam_per_day)
     set_path(raw, "demand.sources", {"all": {"share": 1.0, "concern_probability": 0.0}})
     set_path(raw, "demand.priority", {"normal": 1.0})
     set_path(raw, "reported", {})

@@ -20,9 +20,7 @@ import numpy as np
 
 from sgsim.distributions import Distribution
 from sgsim.randomness import stream
-from sgsim.scenario import Scenario
-
-DAYS_PER_YEAR = 365.25
+from sgsim.scenario import DAYS_PER_YEAR, Scenario
 
 
 def daily_rates(s: Scenario) -> np.ndarray:
@@ -39,7 +37,7 @@ def daily_rates(s: Scenario) -> np.ndarray:
     dow_w = dow_w / dow_w.mean()
     years_from_start = (np.arange(n) - s.run.warmup_days) / DAYS_PER_YEAR
     growth = (1 + d.growth_per_year) ** years_from_start
-    return d.contacts_per_year / DAYS_PER_YEAR * growth * month_w[month] * dow_w[weekday]
+    return d.daily_contacts * growth * month_w[month] * dow_w[weekday]
 
 
 def arrival_times(s: Scenario, seed: int, replication: int) -> np.ndarray:

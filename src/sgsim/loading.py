@@ -245,6 +245,14 @@ def _join(path: str, key: object) -> str:
 
 def _cross_check(s: sc.Scenario, file: str) -> None:
     """Check that names used in one part of the scenario exist in another."""
+    volumes = (s.demand.contacts_per_year, s.demand.contacts_per_day)
+    if sum(v is not None for v in volumes) != 1:
+        raise ScenarioError(
+            file,
+            "demand.contacts_per_year",
+            "exactly one of contacts_per_year and contacts_per_day",
+            "<both>" if all(v is not None for v in volumes) else "<neither>",
+        )
     sources = s.demand.sources
     if not sources:
         raise ScenarioError(file, "demand.sources", "at least one source", "an empty table")

@@ -15,6 +15,7 @@ from typing import Any
 from sgsim.distributions import Distribution, Fixed
 
 PRIORITIES = ("urgent", "normal", "low")
+DAYS_PER_YEAR = 365.25
 CALENDARS = ("working", "24/7")
 BANK_HOLIDAYS = ("england", "none")
 
@@ -70,8 +71,9 @@ class PriorityMix:
 class Demand:
     """Contacts reaching the front door: volume, growth, seasonality, sources, priority."""
 
-    contacts_per_year: float = spec(gt=0, doc="new contacts a year at the start")
     sources: dict[str, Source] = spec(doc="mix of referral sources")
+    contacts_per_year: float | None = spec(None, gt=0, doc="new contacts a year at the start")
+    contacts_per_day: float | None = spec(None, gt=0, doc="or: new contacts a day")
     growth_per_year: float = spec(0.0, gt=-1, doc="yearly growth, e.g. 0.09 for +9%")
     month_of_year: tuple[float, ...] = spec(
         (1.0,) * 12, length=12, ge=0, doc="relative volume Jan..Dec"
@@ -80,6 +82,13 @@ class Demand:
         (1.0,) * 7, length=7, ge=0, doc="relative volume Mon..Sun"
     )
     priority: PriorityMix = spec(PriorityMix())
+
+    @property
+    def daily_contacts(self) -> float:
+        """Mean new contacts a day at the start, however the volume was given."""
+        if self.contacts_per_day is not None:
+            return self.contacts_per_day
+        return (self.contacts_per_year or 0.0) / DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)
