@@ -216,12 +216,13 @@ def test_returning_adults_come_back_as_new_contacts(minimal):
         assert received[child] >= closed_at[int(parents[child])]
 
 
-def test_utilisation_matches_offered_load_when_staff_are_ample():
+def test_utilisation_is_touch_hours_over_hours_at_work_with_fractional_staff():
     raw = minimal_raw()
     set_path(raw, "run.run_days", 600)
+    # 3 in post, 10% absent: 2.7 at work, simulated as 3 people each working 1/0.9 longer
+    set_path(raw, "staffing.triage_officer.absence_rate", 0.1)
     s = make(raw)
     m = compute(simulate(s, seed=17), s)
-    # triage: contacts x 30 min against 3 people x 7.4 h per working day
     working_days = 600 * 5 / 7 * (1 - 8 / 261)
-    offered = m["contacts"] * 0.5 / (3 * 7.4 * working_days)
+    offered = m["contacts"] * 0.5 / (2.7 * 7.4 * working_days)  # 30 min a contact
     assert m["utilisation_triage_officer"] == pytest.approx(offered, rel=0.05)

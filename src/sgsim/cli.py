@@ -1,10 +1,12 @@
-"""The ``sgsim`` command: run a scenario, or check a scenario file."""
+"""The ``sgsim`` command: run, report, compare and validate scenarios."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -12,11 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sgsim import __version__
 from sgsim.errors import ScenarioError
-from sgsim.loading import load_scenario
+from sgsim.loading import LoadedScenario, load_scenario
 from sgsim.metrics import metric_names
-from sgsim.runner import run_replications
+from sgsim.runner import RunResult, run_replications
 from sgsim.summary import check_rates, compare_reported
-from sgsim.tables import print_run, run_document
+from sgsim.tables import compare_document, compare_table, print_run, run_document
 
 EXIT_BAD_INPUT = 2
 
@@ -24,7 +26,15 @@ DESCRIPTION = """\
 sgsim simulates the adult safeguarding pathway of an English council: contacts arrive at
 the front door, are triaged, pass (or fail) the Care Act s42 three-stage test, are
 allocated to practitioners, enquired into and closed, with the staffing you set.
-A scenario file (TOML) holds every assumption; see scenarios/README.md."""
+A scenario file (TOML) holds every assumption; see scenarios/README.md.
+
+commands:
+  run        simulate a scenario: tables, JSON, CSV files, figures
+  report     the same, as one self-contained HTML file with figures
+  compare    two or more scenarios side by side, with paired differences
+  validate   check a scenario file and say what is wrong
+
+Try: sgsim run scenarios/west_sussex_2022_23.toml"""
 
 RUN_EPILOG = """\
 examples:
@@ -33,11 +43,23 @@ examples:
       with 95% confidence intervals, beside the council's reported figures
   sgsim run scenarios/east_sussex_hscc.toml --replications 50 --seed 7 --out results/es
       also write the event log, per-replication metrics and daily queues as CSV
+  sgsim run scenarios/west_sussex_2022_23.toml --plots figures/ws
+      also draw the funnel, queues, timeliness, staff and monthly figures (PNG and SVG)
   sgsim run scenarios/west_sussex_2022_23.toml --json | python -m json.tool
       one JSON object for other programs
 
 Two scenarios run with the same seed see the same contacts and decisions (common random
 numbers), so their difference shows the effect of the design, not of chance."""
+
+COMPARE_EPILOG = """\
+examples:
+  sgsim compare scenarios/teaching/01_balanced.toml scenarios/teaching/02_demand_up_10pc.toml
+      what 10% more contacts does to queues, waits and timeliness
+  sgsim compare A.toml B.toml C.toml --plots figures/abc --out results/abc
+      every scenario against the first, with figures and a CSV of the differences
+
+The first scenario is the baseline. Each difference is taken replication by replication
+(same seed, same contacts), and called clear only when its 95% interval excludes zero."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sgsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    raw = argparse.RawDescriptionHelpFormatter
 
     run = sub.add_parser(
         "run",
@@ -53,22 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate a scenario over several replications and print "
         "the results with 95%% confidence intervals.",
         epilog=RUN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=raw,
     )
     run.add_argument("scenario", type=Path, help="scenario file (.toml)")
-    run.add_argument(
-        "-n",
-        "--replications",
-        type=_positive,
-        default=20,
-        help="independent replications (default: 20); more gives tighter intervals",
-    )
-    run.add_argument(
-        "--seed",
-        type=_seed,
-        default=12345,
-        help="random seed (default: 12345); the same seed gives identical output",
-    )
+    _add_run_options(run)
     run.add_argument(
         "--out",
         type=Path,
@@ -80,10 +91,50 @@ def build_parser() -> argparse.ArgumentParser:
         "--event-log",
         choices=("all", "first", "none"),
         default="all",
-        help="with --out: write the event log and cases of all replications (default), of "
-        "the first only (small enough for a spreadsheet), or none",
+        help="with --out: write the event log and cases of all replications "
+        "(default), of the first only (small enough for a spreadsheet), or none",
     )
+    run.add_argument("--plots", type=Path, metavar="DIR", help="write the figures (PNG and SVG)")
     run.add_argument("--json", action="store_true", help="print one JSON object, no tables")
+
+    rep = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a scenario",
+        description="Run a scenario and write one HTML file (figures embedded, "
+        "opens offline) with the assumptions in plain words, the results with "
+        "intervals, reported vs simulated, every figure, and what is needed to "
+        "reproduce the run.",
+        formatter_class=raw,
+    )
+    rep.add_argument("scenario", type=Path, help="scenario file (.toml)")
+    rep.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("report.html"),
+        help="the HTML file to write (default: report.html)",
+    )
+    _add_run_options(rep)
+
+    cmp = sub.add_parser(
+        "compare",
+        help="compare scenarios with common random numbers",
+        description="Run two or more scenarios with the same seed and show "
+        "each metric side by side with the paired difference from the first.",
+        epilog=COMPARE_EPILOG,
+        formatter_class=raw,
+    )
+    cmp.add_argument(
+        "scenarios",
+        type=Path,
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario files; the first is the baseline",
+    )
+    _add_run_options(cmp)
+    cmp.add_argument("--plots", type=Path, metavar="DIR", help="draw the scenarios side by side")
+    cmp.add_argument("--out", type=Path, metavar="DIR", help="write comparison.csv")
+    cmp.add_argument("--json", action="store_true", help="print one JSON object, no tables")
 
     val = sub.add_parser(
         "validate",
@@ -95,21 +146,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _positive(text: str) -> int:
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-n",
+        "--replications",
+        type=_positive,
+        default=20,
+        help="independent replications (default: 20); more gives tighter intervals",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=12345,
+        help="random seed (default: 12345); the same seed gives identical output",
+    )
+
+
+def _whole(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
     return value
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
     return value
@@ -117,11 +185,14 @@ def _seed(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    err = Console(stderr=True)
+    commands = {
+        "run": cmd_run,
+        "report": cmd_report,
+        "compare": cmd_compare,
+        "validate": cmd_validate,
+    }
     try:
-        if args.command == "validate":
-            return cmd_validate(args)
-        return cmd_run(args, err)
+        return commands[args.command](args)
     except ScenarioError as exc:
         print(f"sgsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -133,9 +204,45 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _command_line() -> list[str]:
+    return ["sgsim", *sys.argv[1:]]
+
+
+def _need_folder(path: Path | None, option: str) -> None:
+    if path is not None and path.exists() and not path.is_dir():
+        raise ScenarioError(str(path), option, "a folder", "<an existing file>")
+
+
+def simulate_with_progress(
+    scenarios: list[LoadedScenario], seed: int, replications: int, keep_logs: int = 0
+) -> list[RunResult]:
+    """Run each scenario's replications behind one progress bar (on stderr)."""
+    err = Console(stderr=True)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    results = []
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("simulating", total=replications * len(scenarios))
+        for loaded in scenarios:
+            progress.update(task, description=f"simulating {loaded.scenario.name}")
+            results.append(
+                run_replications(
+                    loaded.scenario,
+                    seed,
+                    replications,
+                    keep_logs=keep_logs,
+                    on_done=lambda _: progress.advance(task),
+                )
+            )
+    return results
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    loaded = load_scenario(args.scenario)
-    s = loaded.scenario
+    s = load_scenario(args.scenario).scenario
     print(
         f"{args.scenario}: valid. {s.name}: {_n(len(s.staffing), 'role')}, "
         f"{_n(len(s.demand.sources), 'source')}, {_n(len(s.allocation.teams), 'team')}, "
@@ -146,53 +253,124 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _logs_to_keep(args: argparse.Namespace) -> int:
-    if args.out is None or args.event_log == "none":
-        return 0
-    return 1 if args.event_log == "first" else args.replications
-
-
 def _n(k: int, word: str) -> str:
     return f"{k} {word}" + ("" if k == 1 else "s")
 
 
-def cmd_run(args: argparse.Namespace, err: Console) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        raise ScenarioError(str(args.out), "--out", "a folder", "<an existing file>")
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"simulating {s.name}", total=args.replications)
-        result = run_replications(
-            s,
-            args.seed,
-            args.replications,
-            keep_logs=_logs_to_keep(args),
-            on_done=lambda _: progress.advance(task),
-        )
+    _need_folder(args.out, "--out")
+    _need_folder(args.plots, "--plots")
+    keep = 0
+    if args.out is not None and args.event_log != "none":
+        keep = 1 if args.event_log == "first" else args.replications
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications, keep)
     summaries = result.summaries()
     reported = compare_reported(s.reported, summaries)
     rates = check_rates(s.reported, summaries)
+    notes = []
     if args.out is not None:
-        written = write_outputs(args, loaded, result)
+        from sgsim.outputs import write_run
+
+        written = write_run(args.out, loaded, result, _command_line())
+        notes.append(f"wrote {len(written)} files to {args.out}")
+    if args.plots is not None:
+        from sgsim.plots import write_figures
+
+        written = write_figures(result, s, args.plots)
+        notes.append(f"wrote {len(written)} figures to {args.plots}")
     if args.json:
         doc = run_document(s, summaries, reported, rates, args.replications, args.seed)
         print(json.dumps(doc, indent=2))
     else:
         print_run(Console(), s, summaries, reported, rates, args.replications, args.seed)
-    if args.out is not None:
-        err.print(f"wrote {len(written)} files to {args.out}: {', '.join(written)}")
+    for note in notes:
+        print(note, file=sys.stderr)
     return 0
 
 
-def write_outputs(args: argparse.Namespace, loaded, result) -> list[str]:
-    from sgsim.outputs import write_run
+def cmd_report(args: argparse.Namespace) -> int:
+    from sgsim.report import build_report
 
-    return write_run(args.out, loaded, result, ["sgsim", *sys.argv[1:]])
+    loaded = load_scenario(args.scenario)
+    if args.output.is_dir():
+        raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications)
+    text = build_report(loaded, result, _command_line())
+    write_text_atomically(args.output, text)
+    print(
+        f"wrote {args.output} ({len(text) / 1e6:.1f} MB); open it in any browser", file=sys.stderr
+    )
+    return 0
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sgsim.comparison import paired_differences
+
+    if len(args.scenarios) < 2:
+        raise ScenarioError(
+            "compare", "SCENARIO", "at least two scenario files", f"<{len(args.scenarios)}>"
+        )
+    loaded = [load_scenario(p) for p in args.scenarios]
+    _need_folder(args.out, "--out")
+    _need_folder(args.plots, "--plots")
+    labels = _labels(args.scenarios)
+    results = simulate_with_progress(loaded, args.seed, args.replications)
+    base = results[0].per_replication
+    comparisons = {
+        label: paired_differences(base, r.per_replication)
+        for label, r in zip(labels[1:], results[1:], strict=True)
+    }
+    notes = []
+    if args.out is not None:
+        from sgsim.outputs import write_comparison
+
+        write_comparison(args.out, labels[0], comparisons, args.seed, args.replications)
+        notes.append(f"wrote {args.out / 'comparison.csv'}")
+    if args.plots is not None:
+        from sgsim.plots import compare_figures, save_figures
+
+        figures = compare_figures(
+            dict(zip(labels, results, strict=True)),
+            {lb: ld.scenario for lb, ld in zip(labels, loaded, strict=True)},
+        )
+        written = save_figures(figures, args.plots)
+        notes.append(f"wrote {len(written)} figures to {args.plots}")
+    if args.json:
+        print(
+            json.dumps(
+                compare_document(args.seed, args.replications, labels[0], comparisons), indent=2
+            )
+        )
+    else:
+        console = Console()
+        for label, diffs in comparisons.items():
+            console.print(compare_table(labels[0], label, diffs))
+    for note in notes:
+        print(note, file=sys.stderr)
+    return 0
+
+
+def _labels(paths: list[Path]) -> list[str]:
+    """Short names for the scenarios: file stems, made unique."""
+    labels: list[str] = []
+    for p in paths:
+        label = p.stem
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    return labels

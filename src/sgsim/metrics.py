@@ -13,8 +13,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sgsim.calendar import WorkingDays, role_clock, scenario_days
+from sgsim.calendar import WorkingClock, WorkingDays, role_clock, scenario_days
 from sgsim.model.eventlog import CODE, TASKS, EventLog
+from sgsim.model.staff import staff_count
 from sgsim.scenario import Scenario
 
 # name: (group, plain-words label)
@@ -102,15 +103,12 @@ def compute(log: EventLog, s: Scenario, days: WorkingDays | None = None) -> dict
     out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
     out["concerns_per_month_max"] = float(max(monthly.values())) if monthly else np.nan
 
-    arrived = m.case_time("contact_received")
-    decided_case, decided_at = _decisions(log, start, end)
-    worked = days.elapsed(arrived[decided_case], decided_at)
+    each = samples(log, s, days)
+    worked = each["decision_working_days"]
     out["decision_working_days_mean"] = _mean(worked)
     out["decision_within_target_rate"] = _mean(worked <= s.s42_test.decision_target_working_days)
-    out["triage_wait_days_mean"] = m.wait("contact_received", "triage_started")
-    out["allocation_wait_days_mean"] = m.wait("s42_decided", "allocated")
-    out["enquiry_duration_days_mean"] = m.wait("allocated", "enquiry_concluded")
-    out["contact_to_closure_days_mean"] = m.wait("contact_received", "closed")
+    for name in ("triage_wait", "allocation_wait", "enquiry_duration", "contact_to_closure"):
+        out[f"{name}_days_mean"] = _mean(each[f"{name}_days"])
 
     for name, (enter, leave, outcomes) in QUEUES.items():
         out[f"{name}_mean"] = m.time_average(
@@ -133,36 +131,85 @@ def compute(log: EventLog, s: Scenario, days: WorkingDays | None = None) -> dict
     return out
 
 
-def utilisation(
-    log: EventLog, s: Scenario, days: WorkingDays, start: float, end: float
-) -> dict[str, float]:
-    """Touch hours worked in the period over the role's hours at work in the period."""
-    busy = dict.fromkeys(log.roles, 0.0)
+def _busy_hours(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, BusyClock]:
+    """Per role, a function giving touch hours worked from time zero up to any times."""
+    spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {r: [] for r in log.roles}
+    horizon = float(s.horizon_days)
     for first, last in TASKS.values():
         starts = np.flatnonzero(log.mask(first))
         if starts.size == 0:
             continue
+        finish = np.full(starts.size, horizon)  # unfinished tasks are busy to the end
         ends = np.flatnonzero(log.mask(last))
-        finish = np.full(starts.size, end)
-        pos = {c: i for i, c in enumerate(log.case[starts].tolist())}
-        for row in ends.tolist():
-            i = pos.get(int(log.case[row]))
-            if i is not None:
-                finish[i] = log.time[row]
+        order = np.argsort(log.case[starts])
+        where = np.searchsorted(log.case[starts], log.case[ends], sorter=order)
+        finish[order[where]] = log.time[ends]
         for k, role in enumerate(log.roles):
             mine = log.role[starts] == k
-            if not mine.any():
-                continue
-            clock = role_clock(s, role, days)
-            lo, hi = clock.hours_at(start), clock.hours_at(end)
-            w0 = np.clip(clock.hours_at_many(log.time[starts][mine]), lo, hi)
-            w1 = np.clip(clock.hours_at_many(finish[mine]), lo, hi)
-            busy[role] += float(np.sum(w1 - w0))
+            if mine.any():
+                spans[role].append((log.time[starts][mine], finish[mine]))
     out = {}
-    for role in log.roles:
+    for role, parts in spans.items():
         clock = role_clock(s, role, days)
-        available = (clock.hours_at(end) - clock.hours_at(start)) * s.staffing[role].effective_staff
-        out[f"utilisation_{role}"] = busy[role] / available if available > 0 else np.nan
+        t0 = np.concatenate([a for a, _ in parts]) if parts else np.zeros(0)
+        t1 = np.concatenate([b for _, b in parts]) if parts else np.zeros(0)
+        out[role] = BusyClock(clock, clock.hours_at_many(t0), clock.hours_at_many(t1))
+    return out
+
+
+class BusyClock:
+    """Touch hours a role worked up to time t: sum over tasks of min(W1, W(t)) - min(W0, W(t))."""
+
+    def __init__(self, clock: WorkingClock, w0: np.ndarray, w1: np.ndarray) -> None:
+        self.clock = clock
+        self.w0, self.w1 = np.sort(w0), np.sort(w1)
+        self.c0 = np.concatenate(([0.0], np.cumsum(self.w0)))
+        self.c1 = np.concatenate(([0.0], np.cumsum(self.w1)))
+
+    @staticmethod
+    def _sum_min(x: np.ndarray, cum: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """sum_i min(x_i, b) for sorted x, for each b."""
+        k = np.searchsorted(x, b, side="right")
+        return cum[k] + b * (x.size - k)
+
+    def worked(self, t: np.ndarray) -> np.ndarray:
+        b = self.clock.hours_at_many(np.asarray(t, dtype=float))
+        return self._sum_min(self.w1, self.c1, b) - self._sum_min(self.w0, self.c0, b)
+
+    def utilisation(self, t: np.ndarray, people: int) -> np.ndarray:
+        """Utilisation over each interval between consecutive times.
+
+        Tasks are stretched by people / effective staff in the simulation (see
+        ``sgsim.model.staff``), so busy hours are divided by the people simulated: the
+        result is touch hours over the hours the effective staff are at work.
+        """
+        t = np.asarray(t, dtype=float)
+        available = np.diff(self.clock.hours_at_many(t)) * people
+        busy = np.diff(self.worked(t))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(available > 0, busy / available, np.nan)
+
+
+def utilisation(
+    log: EventLog, s: Scenario, days: WorkingDays, start: float, end: float
+) -> dict[str, float]:
+    """Touch hours worked in the period over the role's hours at work in the period."""
+    busy = _busy_hours(log, s, days)
+    return {
+        f"utilisation_{role}": float(
+            busy[role].utilisation(np.array([start, end]), staff_count(s.staffing[role]))[0]
+        )
+        for role in log.roles
+    }
+
+
+def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
+    """Utilisation of each role in each week of the run (the last week may be partial)."""
+    edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
+    busy = _busy_hours(log, s, days)
+    out: dict[str, np.ndarray] = {"week_start_day": edges[:-1]}
+    for role, clock in busy.items():
+        out[role] = clock.utilisation(edges, staff_count(s.staffing[role]))
     return out
 
 
@@ -184,6 +231,26 @@ def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     return months
 
 
+# Per-case durations in days: (event it runs from, event it runs to).
+SPANS = {
+    "triage_wait_days": ("contact_received", "triage_started"),
+    "allocation_wait_days": ("s42_decided", "allocated"),
+    "enquiry_duration_days": ("allocated", "enquiry_concluded"),
+    "contact_to_closure_days": ("contact_received", "closed"),
+}
+
+
+def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
+    """Per-case durations ending in the measured period: the data behind means and plots."""
+    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+    arrived = m.case_time("contact_received")
+    decided_case, decided_at = _decisions(log, m.start, m.end)
+    out = {"decision_working_days": days.elapsed(arrived[decided_case], decided_at)}
+    for name, (first, last) in SPANS.items():
+        out[name] = m.durations(first, last)
+    return out
+
+
 def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
     """Queue lengths at the end of each simulated day, and each day's arrivals."""
     day_ends = np.arange(1, s.horizon_days + 1, dtype=float)
@@ -199,6 +266,13 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
         out[name] = np.searchsorted(ins, day_ends, side="left") - np.searchsorted(
             outs, day_ends, side="left"
         )
+    for k, role in enumerate(log.roles):
+        if role in s.caseload_roles():
+            ins = np.sort(log.time[log.mask("allocated") & (log.role == k)])
+            outs = np.sort(log.time[log.mask("enquiry_concluded") & (log.role == k)])
+            out[f"open_enquiries_{role}"] = np.searchsorted(ins, day_ends) - np.searchsorted(
+                outs, day_ends
+            )
     for name, event in (("contacts", "contact_received"), ("concerns", "concern_raised")):
         t = log.time[log.mask(event)]
         out[name] = np.bincount(t.astype(np.int64), minlength=s.horizon_days)[: s.horizon_days]
@@ -227,11 +301,11 @@ class _Measure:
         out[self.log.case[rows]] = self.log.time[rows]
         return out
 
-    def wait(self, first: str, last: str) -> float:
-        """Mean time from ``first`` to ``last`` over cases whose ``last`` is in the period."""
+    def durations(self, first: str, last: str) -> np.ndarray:
+        """Time from ``first`` to ``last`` for each case whose ``last`` is in the period."""
         began = self.case_time(first)
         rows = self.log.mask(last) & self.in_period
-        return _mean(self.log.time[rows] - began[self.log.case[rows]])
+        return self.log.time[rows] - began[self.log.case[rows]]
 
     def time_average(self, enter: np.ndarray, leave: np.ndarray) -> float:
         """Exact time-average over the period of (entered so far - left so far)."""

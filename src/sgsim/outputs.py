@@ -26,13 +26,31 @@ from sgsim.runner import RunResult
 from sgsim.summary import check_rates, compare_reported
 
 EVENT_NAMES = tuple(EVENTS)
-EVENT_COLUMNS = ["replication", "entity_id", "event_type", "event", "time", "stage",
-                 "resource", "resource_id", "outcome"]  # fmt: skip
+EVENT_COLUMNS = [
+    "replication",
+    "entity_id",
+    "event_type",
+    "event",
+    "time",
+    "stage",
+    "resource",
+    "resource_id",
+    "outcome",
+]
 ATTRIBUTE_COLUMNS = ["source", "priority", "risk_level", "team", "abuse_type", "location"]
 CASE_COLUMNS = ["replication", "entity_id", *ATTRIBUTE_COLUMNS, "returning_from"]
-RUN_FILES = ("events.csv", "cases.csv", "replications.csv", "summary.csv", "reported.csv",
-             "published_rates.csv", "daily_queues.csv", "monthly_concerns.csv",
-             "scenario.toml", "run.json")  # fmt: skip
+RUN_FILES = (
+    "events.csv",
+    "cases.csv",
+    "replications.csv",
+    "summary.csv",
+    "reported.csv",
+    "published_rates.csv",
+    "daily_queues.csv",
+    "monthly_concerns.csv",
+    "scenario.toml",
+    "run.json",
+)
 
 
 @contextmanager
@@ -249,3 +267,43 @@ def _daily_rows(result: RunResult, origin: Any) -> Iterator[list[Any]]:
         names = [k for k in daily if k != "day"]
         for i, day in enumerate(daily["day"].tolist()):
             yield [r, int(day), str(base + int(day)), *(int(daily[k][i]) for k in names)]
+
+
+def write_comparison(
+    target: Path, baseline: str, comparisons: dict, seed: int, replications: int
+) -> None:
+    """comparison.csv: one row per scenario and metric, with the paired difference."""
+    header = [
+        "baseline",
+        "scenario",
+        "metric",
+        "baseline_mean",
+        "mean",
+        "difference",
+        "difference_ci95_low",
+        "difference_ci95_high",
+        "clear",
+        "verdict",
+        "seed",
+        "replications",
+    ]
+    rows = (
+        [
+            baseline,
+            name,
+            d.metric,
+            _num(d.baseline.mean),
+            _num(d.other.mean),
+            _num(d.diff.mean),
+            _num(d.diff.ci95[0]),
+            _num(d.diff.ci95[1]),
+            d.clear,
+            d.verdict,
+            seed,
+            replications,
+        ]
+        for name, diffs in comparisons.items()
+        for d in diffs
+    )
+    with atomic_folder(target, owned=("comparison.csv",)) as tmp:
+        _write_csv(tmp / "comparison.csv", header, rows)

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sgsim.calendar import scenario_days
-from sgsim.metrics import compute, concerns_per_month, daily_queues
+from sgsim.metrics import (
+    compute,
+    concerns_per_month,
+    daily_queues,
+    samples,
+    weekly_utilisation,
+)
 from sgsim.model import EventLog, simulate
 from sgsim.scenario import Scenario
 from sgsim.summary import Summary, summarise_all
@@ -22,6 +28,8 @@ class RunResult:
     per_replication: list[dict[str, float]] = field(default_factory=list)
     daily: list[dict[str, np.ndarray]] = field(default_factory=list)
     monthly_concerns: list[dict[str, int]] = field(default_factory=list)
+    samples: list[dict[str, np.ndarray]] = field(default_factory=list)
+    weekly_utilisation: list[dict[str, np.ndarray]] = field(default_factory=list)
     logs: list[EventLog] = field(default_factory=list)
 
     @property
@@ -50,6 +58,8 @@ def run_replications(
         result.per_replication.append(compute(log, s, days))
         result.daily.append(daily_queues(log, s))
         result.monthly_concerns.append(concerns_per_month(log, s))
+        result.samples.append(samples(log, s, days))
+        result.weekly_utilisation.append(weekly_utilisation(log, s, days))
         if r < keep_logs:
             result.logs.append(log)
         if on_done:

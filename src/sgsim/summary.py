@@ -94,11 +94,12 @@ class RateCheck:
         return "published rate agrees with the counts"
 
 
-def summarise(values: list[float], upper: float = math.inf) -> Summary:
+def summarise(values: list[float], upper: float = math.inf, lower: float = 0.0) -> Summary:
     """Mean, t-based 95% CI and 95% spread of one metric's replication values.
 
     Every metric is >= 0 (and a rate <= 1): the interval is clipped to that range, since a
     symmetric t-interval on a few skewed values can otherwise reach impossible values.
+    Differences between scenarios pass ``lower=-inf``.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -110,7 +111,7 @@ def summarise(values: list[float], upper: float = math.inf) -> Summary:
         return Summary(mean, (math.nan, math.nan), (math.nan, math.nan), n)
     half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
     lo, hi = np.percentile(x, [2.5, 97.5])
-    ci = (max(mean - half, 0.0), min(mean + half, upper))
+    ci = (max(mean - half, lower), min(mean + half, upper))
     return Summary(mean, ci, (float(lo), float(hi)), n)
 
 

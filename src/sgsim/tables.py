@@ -172,3 +172,59 @@ def run_document(
             for c in rates
         },
     }
+
+
+def compare_table(baseline: str, other: str, diffs: list) -> Table:
+    """One alternative against the baseline: means, paired difference, its CI, verdict."""
+    table = Table(
+        title=f"{other} vs {baseline} (paired, common random numbers)",
+        title_justify="left",
+        caption="clearly higher/lower: the 95% CI of the paired difference excludes zero",
+        caption_justify="left",
+    )
+    for col in ("metric", baseline, other, "difference", "95% CI", "verdict"):
+        table.add_column(
+            col, justify="left" if col in ("metric", "verdict") else "right", no_wrap=True
+        )
+    for d in diffs:
+        colour = "bold" if d.clear else "dim"
+        lo, hi = d.diff.ci95
+        table.add_row(
+            d.metric,
+            fmt(d.metric, d.baseline.mean),
+            fmt(d.metric, d.other.mean),
+            _signed(d.metric, d.diff.mean),
+            f"{_signed(d.metric, lo)} to {_signed(d.metric, hi)}",
+            f"[{colour}]{d.verdict}[/{colour}]",
+        )
+    return table
+
+
+def _signed(name: str, x: float) -> str:
+    if isinstance(x, float) and math.isnan(x):
+        return "-"
+    text = fmt(name, abs(x))
+    return ("+" if x > 0 else "-" if x < 0 else "") + text
+
+
+def compare_document(seed: int, replications: int, baseline: str, comparisons: dict) -> dict:
+    """The ``compare --json`` document."""
+    return {
+        "baseline": baseline,
+        "seed": seed,
+        "replications": replications,
+        "comparisons": {
+            name: {
+                d.metric: {
+                    "baseline_mean": _clean(d.baseline.mean),
+                    "mean": _clean(d.other.mean),
+                    "difference": _clean(d.diff.mean),
+                    "difference_ci95": _clean(d.diff.ci95),
+                    "clear": d.clear,
+                    "verdict": d.verdict,
+                }
+                for d in diffs
+            }
+            for name, diffs in comparisons.items()
+        },
+    }
