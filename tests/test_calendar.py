@@ -112,3 +112,14 @@ def test_next_open():
     assert np.isclose(CLOCK.next_open(at(monday, 7)), at(monday, 9))
     assert np.isclose(CLOCK.next_open(at(monday, 17)), at(dt.date(2023, 1, 10), 9))
     assert np.isclose(CLOCK.next_open(at(saturday, 12)), at(monday, 9))
+
+
+def test_deadline_is_the_end_of_the_fifth_working_day():
+    thursday = dt.date(2023, 4, 6)  # Good Friday and Easter Monday follow
+    d = DAYS.deadline(np.array([at(thursday, 10), np.nan]), 5)
+    assert d[0] == day(dt.date(2023, 4, 17)) + 1  # end of Monday 17 April
+    assert np.isnan(d[1])
+    assert DAYS.deadline(np.array([at(thursday, 10)]), 0)[0] == day(thursday) + 1
+    # consistent with elapsed(): just before the deadline is 5 working days, after is 6
+    assert DAYS.elapsed(np.array([at(thursday, 10)]), np.array([d[0] - 0.01]))[0] == 5
+    assert DAYS.elapsed(np.array([at(thursday, 10)]), np.array([d[0] + 0.01]))[0] == 6

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from helpers import make, minimal_raw, set_path
 
-from sgsim.metrics import compute, daily_queues
+from sgsim.calendar import scenario_days
+from sgsim.metrics import compute, daily_queues, samples
 from sgsim.model import simulate
 from sgsim.model.eventlog import CODE
 from sgsim.model.staff import caseload_places
@@ -226,3 +227,17 @@ def test_utilisation_is_touch_hours_over_hours_at_work_with_fractional_staff():
     working_days = 600 * 5 / 7 * (1 - 8 / 261)
     offered = m["contacts"] * 0.5 / (2.7 * 7.4 * working_days)  # 30 min a contact
     assert m["utilisation_triage_officer"] == pytest.approx(offered, rel=0.05)
+
+
+def test_overload_shows_as_breaches_not_as_missing_contacts():
+    """Undecided contacts past their deadline count against the target."""
+    raw = minimal_raw()
+    set_path(raw, "demand.contacts_per_year", 6500)  # 8.9 h of triage a day for one 7.4 h officer
+    set_path(raw, "staffing.triage_officer.headcount", 1)
+    s = make(raw)
+    log = simulate(s, seed=21)
+    m = compute(log, s)
+    decided_days = samples(log, s, scenario_days(s))["decision_working_days"]
+    decided_share = float(np.mean(decided_days <= 5))
+    assert m["decision_within_target_rate"] < decided_share
+    assert m["decision_within_target_rate"] < 0.5

@@ -56,6 +56,21 @@ class WorkingDays:
         e = np.floor(end).astype(np.int64) + 1
         return self.working_before[e] - self.working_before[s]
 
+    def deadline(self, start: np.ndarray, target: int) -> np.ndarray:
+        """The end of the ``target``-th working day after each start's day (a time).
+
+        A decision before it is within a target of ``target`` working days, counted as in
+        ``elapsed``; a target of 0 means by the end of the same day.
+        """
+        day = np.floor(np.nan_to_num(start, nan=0)).astype(np.int64)
+        if target == 0:
+            end = day + 1.0
+        else:
+            working = np.flatnonzero(self.is_working)
+            k = self.working_before[day + 1] + target - 1
+            end = working[np.minimum(k, working.size - 1)] + 1.0
+        return np.where(np.isnan(start), np.nan, end)
+
 
 class WorkingClock:
     """Working hours as a clock: W(t) and its inverse, O(1) per call for the event loop."""

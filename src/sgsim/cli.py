@@ -32,6 +32,7 @@ commands:
   run        simulate a scenario: tables, JSON, CSV files, figures
   report     the same, as one self-contained HTML file with figures
   compare    two or more scenarios side by side, with paired differences
+  sweep      many variants of a scenario: grids, one-at-a-time, Latin hypercube, Sobol, Morris
   validate   check a scenario file and say what is wrong
 
 Try: sgsim run scenarios/west_sussex_2022_23.toml"""
@@ -60,6 +61,24 @@ examples:
 
 The first scenario is the baseline. Each difference is taken replication by replication
 (same seed, same contacts), and called clear only when its 95% interval excludes zero."""
+
+
+SWEEP_EPILOG = """\
+examples:
+  sgsim sweep experiments/triage_staffing/sweep.toml --out results/triage --plots results/triage
+      triage officers against contact growth, a heatmap of decisions within target
+  sgsim sweep sweep.toml --out results/big --executor dask --scheduler tcp://10.0.0.5:8786
+      the same sweep on a Dask cluster
+
+A sweep file:
+  base = "../scenarios/west_sussex_2022_23.toml"
+  replications = 10
+  plot_metric = "decision_within_target_rate"
+  [design]
+  type = "grid"                # grid, oat, lhs, sobol or morris; samples = N for the last three
+  [[parameters]]
+  path = "staffing.sah_triage_officer.headcount"
+  values = [4, 5, 6]           # or low = 4, high = 8 (with integer = true to round)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -136,6 +155,41 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", type=Path, metavar="DIR", help="write comparison.csv")
     cmp.add_argument("--json", action="store_true", help="print one JSON object, no tables")
 
+    swp = sub.add_parser(
+        "sweep",
+        help="run a sweep over scenario parameters (grid, oat, lhs, sobol, morris)",
+        description="Run every design point of a sweep file with common random numbers and "
+        "write one tidy table (results.csv: one row per point and replication). Results are "
+        "saved as each point finishes: run the same command again to finish an interrupted "
+        "sweep.",
+        epilog=SWEEP_EPILOG,
+        formatter_class=raw,
+    )
+    swp.add_argument("sweep", type=Path, help="sweep file (.toml)")
+    swp.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        required=True,
+        help="folder for the results (resumes if it holds this sweep)",
+    )
+    swp.add_argument(
+        "--workers", type=_positive, default=None, help="parallel workers (default: every core)"
+    )
+    swp.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default), or a Dask cluster (pip install 'sgsim[dask]')",
+    )
+    swp.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="with --executor dask: the scheduler address (tcp://host:8786); "
+        "without it a local Dask cluster is started",
+    )
+    swp.add_argument("--plots", type=Path, metavar="DIR", help="draw the sweep's figures")
+
     val = sub.add_parser(
         "validate",
         help="check a scenario file and say what is wrong",
@@ -189,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": cmd_run,
         "report": cmd_report,
         "compare": cmd_compare,
+        "sweep": cmd_sweep,
         "validate": cmd_validate,
     }
     try:
@@ -312,6 +367,9 @@ def write_text_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a report is to share
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -374,3 +432,49 @@ def _labels(paths: list[Path]) -> list[str]:
             label += "'"
         labels.append(label)
     return labels
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sgsim.sweep.execute import executor
+    from sgsim.sweep.run import run_sweep
+    from sgsim.sweep.spec import load_sweep
+
+    spec = load_sweep(args.sweep)
+    _need_folder(args.out, "--out")
+    _need_folder(args.plots, "--plots")
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError(
+            "command line", "--scheduler", "--executor dask with it", "--executor local"
+        )
+    err = Console(stderr=True)
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(f"sweep {spec.file.name}", total=None)
+
+        def started(total: int, done: int) -> None:
+            progress.update(task, total=total, completed=done)
+            if done:
+                err.print(f"resuming: {done} of {total} points already done")
+
+        result = run_sweep(
+            spec,
+            args.out,
+            executor(args.executor, args.workers, args.scheduler),
+            on_start=started,
+            on_point=lambda _: progress.advance(task),
+        )
+    print(
+        f"{spec.design} sweep: {result['points']} points x {spec.replications} replications; "
+        f"ran {result['ran']} now; wrote {', '.join(result['written'])} to {args.out}"
+    )
+    if args.plots is not None:
+        from sgsim.sweep.plots import write_sweep_figures
+
+        written = write_sweep_figures(spec, result, args.out, args.plots)
+        print(f"wrote {len(written)} figures to {args.plots}")
+    return 0

@@ -46,6 +46,12 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(texts))
 
 
+def read_scenario_raw(path: str | Path) -> dict[str, Any]:
+    """The parsed scenario with its ``extends`` chain merged, not yet validated."""
+    raw, _ = _read_with_extends(Path(path), seen=())
+    return raw
+
+
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     """Validate a parsed mapping (already merged) and build the Scenario."""
     data = {k: v for k, v in raw.items() if k != "extends"}

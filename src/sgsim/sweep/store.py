@@ -1,0 +1,140 @@
+"""Where a sweep's results live: one small JSON file per finished design point.
+
+Each point is written atomically as soon as it finishes, so a killed sweep loses at most
+the points that were running, and a restart runs exactly the points without a file.
+``sweep.json`` records a fingerprint of the sweep file and base scenario; a folder that
+holds another sweep's results is refused rather than mixed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sgsim import __version__
+from sgsim.errors import ScenarioError
+from sgsim.sweep.spec import SweepSpec
+
+
+def fingerprint(spec: SweepSpec) -> str:
+    """What the results depend on: the sweep's settings and the merged base scenario."""
+    content = {
+        "base": spec.base_raw,
+        "parameters": [vars(p) for p in spec.parameters],
+        "design": spec.design,
+        "samples": spec.samples,
+        "replications": spec.replications,
+        "seed": spec.seed,
+        "sgsim": __version__,
+    }
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SweepStore:
+    """A sweep's output folder."""
+
+    def __init__(self, folder: Path, spec: SweepSpec, points: list[dict[str, float]]) -> None:
+        self.folder = Path(folder)
+        self.spec = spec
+        self.points = points
+        self.point_dir = self.folder / "points"
+        self._claim()
+
+    def _claim(self) -> None:
+        record = self.folder / "sweep.json"
+        mine = fingerprint(self.spec)
+        if record.exists():
+            theirs = json.loads(record.read_text()).get("fingerprint")
+            if theirs != mine:
+                raise ScenarioError(
+                    str(self.folder),
+                    "--out",
+                    "a new folder, or the one this same sweep wrote (the sweep file or its "
+                    "base scenario has changed since)",
+                    "<results of a different sweep>",
+                )
+            return
+        if self.folder.exists() and any(self.folder.iterdir()):
+            raise ScenarioError(
+                str(self.folder),
+                "--out",
+                "an empty or new folder",
+                "<a folder holding other files>",
+            )
+        self.point_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(
+            record,
+            json.dumps(
+                {
+                    "fingerprint": mine,
+                    "sweep_file": str(self.spec.file),
+                    "base_scenario": str(self.spec.base_file),
+                    "design": self.spec.design,
+                    "points": len(self.points),
+                    "replications": self.spec.replications,
+                    "seed": self.spec.seed,
+                    "sgsim_version": __version__,
+                },
+                indent=2,
+            )
+            + "\n",
+        )
+        (self.folder / "sweep.toml").write_text(self.spec.text, encoding="utf-8")
+
+    def done(self) -> set[int]:
+        return {int(p.stem) for p in self.point_dir.glob("*.json")}
+
+    def missing(self) -> list[int]:
+        finished = self.done()
+        return [i for i in range(len(self.points)) if i not in finished]
+
+    def save(self, index: int, per_replication: list[dict[str, float]]) -> None:
+        reps = [{k: None if v != v else v for k, v in rep.items()} for rep in per_replication]
+        doc = {"point": index, "inputs": self.points[index], "replications": reps}
+        _write_atomically(self.point_dir / f"{index:06d}.json", json.dumps(doc))
+
+    def load(self, index: int) -> list[dict[str, float]]:
+        doc = json.loads((self.point_dir / f"{index:06d}.json").read_text())
+        return [
+            {k: float("nan") if v is None else v for k, v in rep.items()}
+            for rep in doc["replications"]
+        ]
+
+    def write_table(self) -> Path:
+        """results.csv: one row per design point and replication, inputs then metrics."""
+        inputs = [p.path for p in self.spec.parameters]
+        rows: list[list[Any]] = []
+        metrics: list[str] = []
+        for i in sorted(self.done()):
+            for r, rep in enumerate(self.load(i)):
+                metrics = metrics or list(rep)
+                rows.append(
+                    [i, r, *(self.points[i][k] for k in inputs), *(_blank(rep[m]) for m in metrics)]
+                )
+        path = self.folder / "results.csv"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".results.")
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["point", "replication", *inputs, *metrics])
+            w.writerows(rows)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        return path
+
+
+def _blank(x: float) -> float | str:
+    return "" if x != x else x  # NaN -> empty cell
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
