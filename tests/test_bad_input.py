@@ -176,3 +176,15 @@ def test_no_traceback_from_the_installed_command(tmp_path):
     assert proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0
     assert "demand.contacts_per_year: expected a number > 0, got -5.0" in proc.stderr
+
+
+def test_an_optional_step_can_be_switched_off_with_none(tmp_path):
+    (tmp_path / "minimal.toml").write_text(MINIMAL.read_text())
+    path = tmp_path / "no_signoff.toml"
+    path.write_text(
+        'extends = "minimal.toml"\n[closure]\nsignoff_role = "none"\n'
+        'signoff_touch_minutes = "none"\n'
+    )
+    s = load_scenario(path).scenario
+    assert s.closure.signoff_role is None and s.closure.signoff_touch_minutes is None
+    assert "manager" not in s.task_roles()

@@ -33,6 +33,11 @@ commands:
   report     the same, as one self-contained HTML file with figures
   compare    two or more scenarios side by side, with paired differences
   sweep      many variants of a scenario: grids, one-at-a-time, Latin hypercube, Sobol, Morris
+  calibrate  fit scenario parameters to the reported figures
+  verify     check the model against known answers (queueing formulas, Ciw, conservation)
+  warmup     suggest a warm-up period (Welch's method, MSER-5)
+  replications  how many replications a given precision needs
+  stress-report  a STRESS-DES report of the model and scenario
   validate   check a scenario file and say what is wrong
 
 Try: sgsim run scenarios/west_sussex_2022_23.toml"""
@@ -190,6 +195,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     swp.add_argument("--plots", type=Path, metavar="DIR", help="draw the sweep's figures")
 
+    ver = sub.add_parser(
+        "verify",
+        help="check the model against known answers",
+        description="Run the model's checks against answers known without it: M/M/c (Erlang "
+        "C), a non-preemptive priority queue (Cobham), Little's law on every queue, a "
+        "two-stage network (Jackson, and Ciw if installed), conservation and conversion. "
+        "Exit code 1 if any check fails.",
+    )
+    ver.add_argument(
+        "--quick", action="store_true", help="fewer replications and shorter runs (about 10 s)"
+    )
+
     val = sub.add_parser(
         "validate",
         help="check a scenario file and say what is wrong",
@@ -244,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "compare": cmd_compare,
         "sweep": cmd_sweep,
+        "verify": cmd_verify,
         "validate": cmd_validate,
     }
     try:
@@ -478,3 +496,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         written = write_sweep_figures(spec, result, args.out, args.plots)
         print(f"wrote {len(written)} figures to {args.plots}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sgsim.verify import run_checks
+
+    err = Console(stderr=True)
+    with err.status("running checks...") as status:
+        checks = run_checks(args.quick, on_done=lambda label: status.update(f"done: {label}"))
+    table = Table(title="sgsim verify: the model against known answers", title_justify="left")
+    for col in ("check", "expected", "simulated", "95% interval", "verdict"):
+        table.add_column(col, justify="left" if col in ("check", "verdict") else "right")
+    for c in checks:
+        colour = "green" if c.passed else "red"
+        table.add_row(
+            c.name,
+            f"{c.expected:.4g}",
+            f"{c.simulated:.4g}",
+            f"{c.interval[0]:.4g} to {c.interval[1]:.4g}",
+            f"[{colour}]{c.verdict}[/{colour}] {c.note}",
+        )
+    Console().print(table)
+    failed = [c for c in checks if not c.passed]
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0

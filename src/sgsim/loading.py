@@ -135,9 +135,13 @@ def _build(cls: type, raw: object, path: str, file: str) -> Any:
 def _convert(hint: Any, value: Any, key: str, file: str, meta: Mapping[str, Any]) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
+    if hint == Distribution | None and value == "none":
+        return None
     if hint == Distribution or hint == Distribution | None:
         return parse_distribution(value, key, file)
     if origin in (types.UnionType, typing.Union):
+        if value == "none" and type(None) in args:
+            return None  # an optional step switched off, e.g. in a file that extends another
         inner = [a for a in args if a is not type(None)]
         return _convert(inner[0], value, key, file, meta)
     if dataclasses.is_dataclass(hint):

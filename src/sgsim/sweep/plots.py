@@ -28,36 +28,40 @@ def _scale(metric: str) -> tuple[float, str]:
 
 
 def sweep_figures(spec: SweepSpec, result: dict, folder: Path) -> dict[str, Figure]:
+    """Every figure the design calls for, for each plot metric: ``KIND_METRIC``."""
     import matplotlib.pyplot as plt
 
-    metric = spec.plot_metric
-    k, unit = _scale(metric)
     points, per_point = result["design"], result["per_point"]
     params = spec.parameters
     figs: dict[str, Figure] = {}
     with plt.rc_context(STYLE):
-        if spec.design == "grid" and len(params) == 2:
-            figs["heatmap"] = _heatmap(spec, points, result["means"][metric] * k, metric + unit)
-        if len(params) == 1 and spec.design in ("grid", "oat"):
-            figs["line"] = _line(spec, points, per_point, metric, k, unit)
-        if spec.design == "oat":
-            figs["tornado"] = _tornado(folder / "one_at_a_time.csv", metric, k, unit)
-        if spec.design == "sobol":
-            figs["sobol"] = _indices(
-                folder / "sobol_indices.csv",
-                metric,
-                [("S1", "first-order"), ("ST", "total")],
-                "Sobol sensitivity index",
-            )
-        if spec.design == "morris":
-            figs["morris"] = _indices(
-                folder / "morris_indices.csv",
-                metric,
-                [("mu_star", "mu* (mean |elementary effect|)")],
-                "Morris mu*" + unit,
-            )
-        if spec.design in ("lhs", "sobol", "morris") or (spec.design == "grid" and len(params) > 2):
-            figs["scatter"] = _scatter(spec, points, result["means"][metric] * k, metric + unit)
+        for metric in spec.plot_metrics:
+            k, unit = _scale(metric)
+            means = result["means"][metric] * k
+            if spec.design == "grid" and len(params) == 2:
+                figs[f"heatmap_{metric}"] = _heatmap(spec, points, means, metric + unit)
+            if len(params) == 1 and spec.design in ("grid", "oat"):
+                figs[f"line_{metric}"] = _line(spec, points, per_point, metric, k, unit)
+            if spec.design == "oat":
+                figs[f"tornado_{metric}"] = _tornado(folder / "one_at_a_time.csv", metric, k, unit)
+            if spec.design == "sobol":
+                figs[f"sobol_{metric}"] = _indices(
+                    folder / "sobol_indices.csv",
+                    metric,
+                    [("S1", "first-order"), ("ST", "total")],
+                    "Sobol sensitivity index",
+                )
+            if spec.design == "morris":
+                figs[f"morris_{metric}"] = _indices(
+                    folder / "morris_indices.csv",
+                    metric,
+                    [("mu_star", "mu* (mean |elementary effect|)")],
+                    "Morris mu*" + unit,
+                )
+            if spec.design in ("lhs", "sobol", "morris") or (
+                spec.design == "grid" and len(params) > 2
+            ):
+                figs[f"scatter_{metric}"] = _scatter(spec, points, means, metric + unit)
     return figs
 
 

@@ -54,7 +54,7 @@ class SweepSpec:
     samples: int  # LHS points, Sobol base samples N, Morris trajectories
     replications: int
     seed: int
-    plot_metric: str
+    plot_metrics: tuple[str, ...]  # metrics drawn in the sweep's figures
     text: str  # the sweep file as written
 
     def scenario_for(self, inputs: dict[str, float]) -> sc.Scenario:
@@ -137,16 +137,21 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
     from sgsim.metrics import metric_names
 
-    plot_metric = raw.get("plot_metric", "decision_within_target_rate")
+    plot_metrics = raw.get("plot_metric", "decision_within_target_rate")
+    if isinstance(plot_metrics, str):
+        plot_metrics = [plot_metrics]
     names = metric_names(base_scenario)
-    if plot_metric not in names:
-        raise ScenarioError(
-            file,
-            "plot_metric",
-            "a metric sgsim computes",
-            plot_metric,
-            hint=nearest(str(plot_metric), names),
-        )
+    if not isinstance(plot_metrics, list) or not plot_metrics:
+        raise ScenarioError(file, "plot_metric", "a metric name or a list of them", plot_metrics)
+    for metric in plot_metrics:
+        if metric not in names:
+            raise ScenarioError(
+                file,
+                "plot_metric",
+                "a metric sgsim computes",
+                metric,
+                hint=nearest(str(metric), names),
+            )
     spec = SweepSpec(
         file=path,
         base_file=base_file,
@@ -156,7 +161,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         samples=samples,
         replications=_int(raw.get("replications", 10), file, "replications", 1),
         seed=_int(raw.get("seed", 12345), file, "seed", 0),
-        plot_metric=plot_metric,
+        plot_metrics=tuple(plot_metrics),
         text=text,
     )
     for p in parameters:  # both ends of every range must make a valid scenario
@@ -233,7 +238,8 @@ def _check_path(path: str, base_raw: dict, file: str, key: str) -> None:
     walked: list[str] = []
 
     def fail(expected: str, choices: Any = ()) -> ScenarioError:
-        return ScenarioError(file, key, expected, path, hint=nearest(parts[len(walked)], choices))
+        at = parts[min(len(walked), len(parts) - 1)]
+        return ScenarioError(file, key, expected, path, hint=nearest(at, choices))
 
     i = 0
     while i < len(parts):

@@ -1,0 +1,417 @@
+"""``sgsim verify``: the model checked against answers known without it.
+
+Each check reduces the pathway to a system whose answer is known (a textbook queue, a
+conservation law, or the same network simulated by Ciw), runs replications, and asks
+whether the known answer lies inside the simulation's 95% interval.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from sgsim.loading import build_scenario
+from sgsim.metrics import QUEUES, _Measure
+from sgsim.runner import run_replications
+from sgsim.summary import summarise
+
+SEED = 20240501
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification: what is expected, what was simulated, with its interval."""
+
+    name: str
+    expected: float
+    simulated: float
+    interval: tuple[float, float]
+    note: str = ""
+
+    @property
+    def passed(self) -> bool:
+        lo, hi = self.interval
+        return bool(lo <= self.expected <= hi)
+
+    @property
+    def verdict(self) -> str:
+        return "pass" if self.passed else "FAIL"
+
+
+# ----------------------------------------------------------------------- known answers
+
+
+def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
+    """M/M/c: probability of waiting and mean wait in queue."""
+    a = lam / mu
+    rho = a / c
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait, p_wait / (c * mu - lam)
+
+
+def priority_waits(lams: list[float], mu: float) -> list[float]:
+    """M/M/1 with non-preemptive priority classes (Cobham): mean wait of each class."""
+    rho = [lam / mu for lam in lams]
+    w0 = sum(rho) / mu  # residual service: sum(lam_i E[S^2]) / 2 with E[S^2] = 2 / mu^2
+    out, sigma = [], 0.0
+    for r in rho:
+        out.append(w0 / ((1 - sigma) * (1 - sigma - r)))
+        sigma += r
+    return out
+
+
+# ----------------------------------------------------------------------- reduced scenarios
+
+
+def _pathway(**changes: Any) -> dict[str, Any]:
+    """A small whole pathway as a parsed scenario; ``changes`` set dotted paths."""
+    raw: dict[str, Any] = {
+        "name": "verification pathway",
+        "run": {"start_date": dt.date(2023, 2, 1), "run_days": 300, "warmup_days": 30},
+        "calendar": {"bank_holidays": "england"},
+        "demand": {
+            "contacts_per_year": 4000,
+            "sources": {
+                "police": {"share": 0.5, "concern_probability": 0.2},
+                "health": {"share": 0.5, "concern_probability": 0.4},
+            },
+            "priority": {"urgent": 0.2, "normal": 0.6, "low": 0.2},
+        },
+        "staffing": {
+            "triage_officer": {"headcount": 3},
+            "practitioner": {"headcount": 5, "caseload_cap": 5},
+            "senior": {"headcount": 5, "caseload_cap": 3},
+            "manager": {"headcount": 1},
+        },
+        "triage": {"role": "triage_officer", "touch_minutes": {"dist": "exponential", "mean": 30}},
+        "s42_test": {
+            "role": "practitioner",
+            "touch_minutes": {"dist": "fixed", "value": 60},
+            "needs_care_and_support": 0.9,
+            "abuse_or_neglect": 0.8,
+            "unable_to_protect": 0.75,
+            "other_enquiry_probability": 0.1,
+        },
+        "allocation": {
+            "default_team": "locality",
+            "risk_levels": {"low": 0.5, "medium": 0.3, "high": 0.2},
+            "senior_risk_levels": ["high"],
+            "teams": {"locality": {"role": "practitioner", "senior_role": "senior"}},
+        },
+        "enquiry": {
+            "duration_working_days": {
+                "low": {"dist": "fixed", "value": 5},
+                "medium": {"dist": "triangular", "low": 5, "mode": 10, "high": 20},
+                "high": {"dist": "lognormal", "mean": 20, "sd": 8},
+            },
+            "touch_hours": {"dist": "gamma", "shape": 2, "scale": 2},
+        },
+        "closure": {
+            "signoff_role": "manager",
+            "signoff_touch_minutes": {"dist": "uniform", "low": 10, "high": 20},
+            "risk_outcomes": {"reduced": 0.6, "removed": 0.3, "remains": 0.1},
+        },
+    }
+    raw = copy.deepcopy(raw)
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node = raw
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return raw
+
+
+def _queue_only(
+    lam_per_day: float,
+    minutes: float,
+    servers: int,
+    days: int,
+    priority: dict[str, float] | None = None,
+    concern: float = 0.0,
+    second: tuple[float, int] | None = None,
+) -> dict[str, Any]:
+    """One (or two) 24/7 stages: Poisson arrivals, exponential touch time, nothing else."""
+    raw = _pathway(
+        **{
+            "run.run_days": days,
+            "run.warmup_days": 20,
+            "calendar.bank_holidays": "none",
+            "demand.contacts_per_day": lam_per_day,
+            "demand.sources": {"all": {"share": 1.0, "concern_probability": concern}},
+            "demand.priority": priority or {"normal": 1.0},
+            "staffing.triage_officer": {
+                "headcount": servers,
+                "calendar": "24/7",
+                "hours_per_day": 24,
+            },
+            "triage.touch_minutes": {"dist": "exponential", "mean": minutes},
+            "s42_test.needs_care_and_support": 0.0,  # concerns leave after the decision
+        }
+    )
+    del raw["demand"]["contacts_per_year"]
+    if second is not None:
+        mean, c2 = second
+        raw["staffing"]["practitioner"] = {
+            "headcount": c2,
+            "calendar": "24/7",
+            "hours_per_day": 24,
+            "caseload_cap": 4,
+        }
+        raw["s42_test"]["touch_minutes"] = {"dist": "exponential", "mean": mean}
+        raw["s42_test"]["other_enquiry_probability"] = 0.0
+    return raw
+
+
+# ----------------------------------------------------------------------- checks
+
+
+def _interval(values: list[float]) -> tuple[float, tuple[float, float]]:
+    s = summarise(values, lower=-math.inf)
+    return s.mean, s.ci95
+
+
+def check_mmc(reps: int, days: int) -> list[Check]:
+    lam, minutes, c = 60.0, 57.6, 3
+    s = build_scenario(_queue_only(lam, minutes, c, days), "verify: M/M/3")
+    result = run_replications(s, SEED, reps)
+    p_wait, wq = erlang_c(lam, 24 * 60 / minutes, c)
+    mean_w, ci_w = _interval([m["triage_wait_days_mean"] for m in result.per_replication])
+    waited = [float(np.mean(x["triage_wait_days"] > 1e-12)) for x in result.samples]
+    mean_p, ci_p = _interval(waited)
+    return [
+        Check("M/M/3 mean wait in queue (days), Erlang C", wq, mean_w, ci_w, "rho = 0.8"),
+        Check("M/M/3 probability of waiting, Erlang C", p_wait, mean_p, ci_p, "rho = 0.8"),
+    ]
+
+
+def check_priority(reps: int, days: int) -> list[Check]:
+    lam, mu = 20.0, 25.0  # rho = 0.8 on one server
+    shares = {"urgent": 0.2, "normal": 0.5, "low": 0.3}
+    raw = _queue_only(lam, 24 * 60 / mu, 1, days, priority=shares)
+    s = build_scenario(raw, "verify: priority M/M/1")
+    result = run_replications(s, SEED, reps, keep_logs=reps)
+    expected = priority_waits([lam * x for x in shares.values()], mu)
+    per_class: list[list[float]] = [[], [], []]
+    for log in result.logs:
+        m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+        rows = log.mask("triage_started") & m.in_period
+        arrived = m.case_time("contact_received")
+        waits = log.time[rows] - arrived[log.case[rows]]
+        prio = log.attributes["priority"][log.case[rows]]
+        for k in range(3):
+            per_class[k].append(float(waits[prio == k].mean()))
+    out = []
+    for k, name in enumerate(shares):
+        mean, ci = _interval(per_class[k])
+        out.append(
+            Check(
+                f"priority queue, {name} mean wait (days), Cobham",
+                expected[k],
+                mean,
+                ci,
+                "M/M/1, rho = 0.8, non-preemptive",
+            )
+        )
+    return out
+
+
+def check_littles_law(reps: int, days: int) -> list[Check]:
+    """L = lambda W on every stage's queue, over a finite window.
+
+    L comes from the time-average of the queue, W from per-case waits. Over a finite window
+    they differ only by the edges: waits before the window of cases queued at its start,
+    and time in the window of cases still queued at its end. Those edges are measured from
+    the cases (not from L), and allowed for; any other gap would be an error in L or W.
+    """
+    s = build_scenario(_pathway(**{"run.run_days": days}), "verify: Little's law")
+    result = run_replications(s, SEED, reps, keep_logs=reps)
+    ws, we = float(s.run.warmup_days), float(s.horizon_days)
+    out = []
+    for name, (enter, leave, outcomes) in QUEUES.items():
+        gaps, edges = [], []
+        for log, metrics in zip(result.logs, result.per_replication, strict=True):
+            m = _Measure(log, ws, we)
+            waits = m.durations(enter, leave)
+            length = metrics[f"{name}_mean"]
+            lam_w = waits.size / (we - ws) * float(waits.mean()) if waits.size else 0.0
+            gaps.append(length - lam_w)
+            edges.append(_edges(m, enter, leave, outcomes) / (we - ws))
+        mean, (lo, hi) = _interval(gaps)
+        allowance = float(np.mean(edges))
+        out.append(
+            Check(
+                f"Little's law, {name.replace('_', ' ')}: L - lambda W (cases)",
+                0.0,
+                mean,
+                (lo - allowance, hi + allowance),
+                f"window edges allow {allowance:.3g} cases",
+            )
+        )
+    return out
+
+
+def _edges(m: _Measure, enter: str, leave: str, outcomes: tuple[str, ...] | None) -> float:
+    """Waits before the window of those queued at its start, plus time in the window of
+    those still queued at its end (case-days)."""
+    log = m.log
+    rows = log.mask(enter) if outcomes is None else m.with_outcomes(enter, outcomes)
+    arrived = np.full(log.attributes["source"].size, np.nan)
+    arrived[log.case[rows]] = log.time[rows]
+    left = np.nan_to_num(m.case_time(leave), nan=np.inf)
+    entered = ~np.isnan(arrived)
+    at_start = entered & (arrived < m.start) & (left >= m.start) & (left < m.end)
+    at_end = entered & (arrived < m.end) & (left >= m.end)
+    start = np.sum((m.start - arrived)[at_start])
+    end = np.sum((m.end - np.maximum(arrived, m.start))[at_end])
+    return float(start + end)
+
+
+TWO_STAGE = {"lam": 40.0, "p": 0.4, "m1": 57.6, "c1": 2, "m2": 43.2, "c2": 1}
+
+
+def check_two_stage(reps: int, days: int, ciw_reps: int) -> list[Check]:
+    """Triage then the s42 decision with probability p: node 2 is M/M/c by Burke's theorem,
+    and the same network simulated in Ciw must agree."""
+    t = TWO_STAGE
+    raw = _queue_only(t["lam"], t["m1"], t["c1"], days, concern=t["p"], second=(t["m2"], t["c2"]))
+    s = build_scenario(raw, "verify: two-stage network")
+    result = run_replications(s, SEED, reps, keep_logs=reps)
+    waits1 = [m["triage_wait_days_mean"] for m in result.per_replication]
+    waits2 = []
+    for log in result.logs:
+        m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+        waits2.append(float(m.durations("concern_raised", "decision_started").mean()))
+    _, w1 = erlang_c(t["lam"], 24 * 60 / t["m1"], t["c1"])
+    _, w2 = erlang_c(t["lam"] * t["p"], 24 * 60 / t["m2"], t["c2"])
+    mean1, ci1 = _interval(waits1)
+    mean2, ci2 = _interval(waits2)
+    checks = [
+        Check("two-stage, triage wait (days), Jackson network", w1, mean1, ci1),
+        Check("two-stage, s42 decision wait (days), Jackson network", w2, mean2, ci2),
+    ]
+    ciw = _ciw_two_stage(ciw_reps, days)
+    if ciw is None:
+        checks.append(
+            Check(
+                "two-stage vs Ciw: not run (pip install ciw)",
+                math.nan,
+                math.nan,
+                (math.nan, math.nan),
+                "Ciw is a test-only dependency",
+            )
+        )
+        return checks
+    for stage, ours, theirs in (("triage", waits1, ciw[0]), ("s42 decision", waits2, ciw[1])):
+        diff = float(np.mean(ours) - np.mean(theirs))
+        se = math.sqrt(np.var(ours, ddof=1) / len(ours) + np.var(theirs, ddof=1) / len(theirs))
+        half = stats.t.ppf(0.975, min(len(ours), len(theirs)) - 1) * se
+        checks.append(
+            Check(
+                f"two-stage vs Ciw, {stage} wait: sgsim - Ciw (days)",
+                0.0,
+                diff,
+                (diff - half, diff + half),
+            )
+        )
+    return checks
+
+
+def _ciw_two_stage(reps: int, days: int) -> tuple[list[float], list[float]] | None:
+    try:
+        import ciw
+    except ImportError:
+        return None
+    t = TWO_STAGE
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=t["lam"]), None],
+        service_distributions=[
+            ciw.dists.Exponential(rate=24 * 60 / t["m1"]),
+            ciw.dists.Exponential(rate=24 * 60 / t["m2"]),
+        ],
+        routing=[[0.0, t["p"]], [0.0, 0.0]],
+        number_of_servers=[t["c1"], t["c2"]],
+    )
+    w1, w2 = [], []
+    for r in range(reps):
+        ciw.seed(SEED + r)
+        sim = ciw.Simulation(network)
+        sim.simulate_until_max_time(days + 20)
+        recs = [x for x in sim.get_all_records() if x.arrival_date >= 20]
+        w1.append(float(np.mean([x.waiting_time for x in recs if x.node == 1])))
+        w2.append(float(np.mean([x.waiting_time for x in recs if x.node == 2])))
+    return w1, w2
+
+
+def check_conservation(reps: int, days: int) -> list[Check]:
+    """Every contact ends once or is open; conversions equal the configured chances."""
+    raw = _pathway(
+        **{
+            "run.run_days": days,
+            "demand.contacts_per_year": 12000,
+            "staffing.triage_officer.headcount": 9,
+            "staffing.practitioner.headcount": 14,
+        }
+    )
+    s = build_scenario(raw, "verify: conservation")
+    result = run_replications(s, SEED, reps, keep_logs=reps)
+    broken = []
+    for log in result.logs:
+        n = log.attributes["source"].size
+        received = np.bincount(log.case[log.mask("contact_received")], minlength=n)
+        left = np.bincount(log.case[log.mask("left")], minlength=n)
+        broken.append(float(np.count_nonzero(received != 1) + np.count_nonzero(left > 1)))
+    checks = [
+        Check(
+            "conservation: contacts not received once or ending twice",
+            0.0,
+            float(sum(broken)),
+            (0.0, 0.0),
+        )
+    ]
+    p_concern = 0.5 * 0.2 + 0.5 * 0.4
+    p_s42 = 0.9 * 0.8 * 0.75
+    for name, p, total in (
+        ("contact_to_concern_rate", p_concern, "contacts"),
+        ("concern_to_s42_rate", p_s42, "concerns"),
+    ):
+        rates = [m[name] for m in result.per_replication]
+        n = sum(m[total] for m in result.per_replication)
+        mean = float(np.average(rates, weights=[m[total] for m in result.per_replication]))
+        half = 1.96 * math.sqrt(mean * (1 - mean) / n)
+        checks.append(
+            Check(
+                f"conversion {name.replace('_', ' ')} = configured",
+                p,
+                mean,
+                (mean - half, mean + half),
+                "binomial 95% interval",
+            )
+        )
+    return checks
+
+
+def run_checks(quick: bool = False, on_done: Callable[[str], None] | None = None) -> list[Check]:
+    """Every check; ``quick`` uses fewer replications and shorter runs (for tests)."""
+    reps, days = (6, 200) if quick else (20, 400)
+    steps: list[tuple[str, Callable[[], list[Check]]]] = [
+        ("M/M/c", lambda: check_mmc(reps, days)),
+        ("priority", lambda: check_priority(reps, days)),
+        ("Little's law", lambda: check_littles_law(max(reps // 2, 3), days)),
+        ("two-stage", lambda: check_two_stage(reps, days, reps)),
+        ("conservation", lambda: check_conservation(max(reps // 2, 3), days)),
+    ]
+    out: list[Check] = []
+    for label, step in steps:
+        out.extend(step())
+        if on_done:
+            on_done(label)
+    return out
