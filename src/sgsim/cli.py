@@ -195,6 +195,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     swp.add_argument("--plots", type=Path, metavar="DIR", help="draw the sweep's figures")
 
+    cal = sub.add_parser(
+        "calibrate",
+        help="fit scenario parameters to the reported figures",
+        description="Find values of the named parameters that make the simulated figures "
+        "match the scenario's [reported] figures (Nelder-Mead with common random numbers), "
+        "with a 95%% range for each, the directions the figures cannot pin down, and a new "
+        "scenario file that extends the original with the fitted values.",
+        epilog="example:\n  sgsim calibrate scenarios/west_sussex_2022_23.toml --fit "
+        "demand.sources.police.concern_probability --fit s42_test.unable_to_protect "
+        "--to reported\n\nBounds default to [0, 1] for probabilities and half to twice "
+        "the scenario's value otherwise; give PATH=LOW:HIGH to set them.",
+        formatter_class=raw,
+    )
+    cal.add_argument("scenario", type=Path, help="scenario file (.toml) with [reported] figures")
+    cal.add_argument(
+        "--fit",
+        action="append",
+        required=True,
+        metavar="PATH[=LOW:HIGH]",
+        help="a parameter to fit, by its dotted path; repeat for more",
+    )
+    cal.add_argument(
+        "--to",
+        choices=("reported",),
+        default="reported",
+        help="what to fit to: the scenario's reported figures",
+    )
+    cal.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="the fitted scenario file (default: SCENARIO_calibrated.toml beside it)",
+    )
+    cal.add_argument(
+        "--max-evaluations",
+        type=_positive,
+        default=120,
+        help="at most this many optimiser evaluations (default: 120)",
+    )
+    _add_run_options(cal)
+    cal.set_defaults(replications=10)
+
     ver = sub.add_parser(
         "verify",
         help="check the model against known answers",
@@ -262,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         "compare": cmd_compare,
         "sweep": cmd_sweep,
         "verify": cmd_verify,
+        "calibrate": cmd_calibrate,
         "validate": cmd_validate,
     }
     try:
@@ -522,3 +565,69 @@ def cmd_verify(args: argparse.Namespace) -> int:
     failed = [c for c in checks if not c.passed]
     print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sgsim.calibrate import calibrate, fitted_file_text, parse_fit
+    from sgsim.loading import read_scenario_raw
+    from sgsim.summary import summarise_all
+
+    loaded = load_scenario(args.scenario)
+    s = loaded.scenario
+    file = str(args.scenario)
+    raw = read_scenario_raw(args.scenario)
+    targets = dict(s.reported.figures)
+    if not targets:
+        raise ScenarioError(file, "reported.figures", "figures to calibrate to", "<none>")
+    params = [parse_fit(text, raw, file) for text in args.fit]
+    output = args.output or args.scenario.with_name(args.scenario.stem + "_calibrated.toml")
+    err = Console(stderr=True)
+    with err.status("calibrating...") as status:
+        result = calibrate(
+            raw,
+            file,
+            params,
+            targets,
+            args.seed,
+            args.replications,
+            args.max_evaluations,
+            on_eval=lambda n, v: status.update(f"calibrating: evaluation {n}, objective {v:.3g}"),
+        )
+    console = Console()
+    table = Table(
+        title=f"Fitted parameters ({result.evaluations} evaluations of "
+        f"{args.replications} replications; objective {result.objective_start:.3g}"
+        f" -> {result.objective_end:.3g})",
+        title_justify="left",
+    )
+    for col in ("parameter", "started at", "fitted", "95% range"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for p in params:
+        lo, hi = result.ranges[p.path]
+        table.add_row(
+            p.path, f"{p.start:.4g}", f"{result.fitted[p.path]:.4g}", f"{lo:.4g} to {hi:.4g}"
+        )
+    console.print(table)
+    summaries = summarise_all(result.per_replication)
+    print_reported = compare_reported(s.reported, summaries)
+    from sgsim.tables import reported_table
+
+    console.print(reported_table(print_reported, s.reported.source, wide=console.width >= 110))
+    if result.flat_directions:
+        console.print(
+            "[bold]Not pinned down by the reported figures[/bold] (moving along these "
+            "combinations changes the fit by less than a 95% range):"
+        )
+        for flat in result.flat_directions:
+            console.print("  " + ", ".join(f"{v:+g} x {k}" for k, v in flat.items()))
+    else:
+        console.print("Every fitted parameter is pinned down by the reported figures.")
+    extends = os.path.relpath(args.scenario.resolve(), output.resolve().parent)
+    text = fitted_file_text(
+        result, extends, s.name, targets, args.seed, args.replications, _command_line(), __version__
+    )
+    write_text_atomically(output, text)
+    print(f"wrote {output}", file=sys.stderr)
+    return 0
