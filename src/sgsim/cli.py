@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from scipy import stats
 
 from sgsim import __version__
 from sgsim.errors import ScenarioError
 from sgsim.loading import LoadedScenario, load_scenario
 from sgsim.metrics import metric_names
 from sgsim.runner import RunResult, run_replications
+from sgsim.suggest import nearest
 from sgsim.summary import check_rates, compare_reported
 from sgsim.tables import compare_document, compare_table, print_run, run_document
 
@@ -237,6 +241,60 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(cal)
     cal.set_defaults(replications=10)
 
+    wu = sub.add_parser(
+        "warmup",
+        help="suggest a warm-up period (Welch's method, MSER-5)",
+        description="Run a long trial from empty, and for each stage's daily queue show the "
+        "mean over replications with Welch's moving average and the MSER-5 truncation "
+        "point; suggest a warm-up in days.",
+        formatter_class=raw,
+    )
+    wu.add_argument("scenario", type=Path, help="scenario file (.toml)")
+    wu.add_argument(
+        "--days",
+        type=_positive,
+        help="length of the trial (default: twice the scenario's warm-up and run, at least a year)",
+    )
+    wu.add_argument(
+        "--window",
+        type=_positive,
+        default=15,
+        help="Welch moving-average half-window in days (default: 15)",
+    )
+    wu.add_argument("--plots", type=Path, metavar="DIR", help="draw warmup.png and .svg")
+    _add_run_options(wu)
+    wu.set_defaults(replications=5)
+
+    rp = sub.add_parser(
+        "replications",
+        help="how many replications a precision needs (confidence-interval method)",
+        description="Add replications until the 95%% confidence interval of each key metric "
+        "is within the given relative half-width of its mean, and print how many each "
+        "needed.",
+    )
+    rp.add_argument("scenario", type=Path, help="scenario file (.toml)")
+    rp.add_argument(
+        "--precision",
+        type=float,
+        default=0.05,
+        help="relative half-width of the 95%% interval (default: 0.05)",
+    )
+    rp.add_argument(
+        "--max",
+        type=_positive,
+        default=100,
+        dest="maximum",
+        help="stop after this many replications (default: 100)",
+    )
+    rp.add_argument(
+        "--metric",
+        action="append",
+        help="a metric to watch (repeatable); "
+        "default: contacts, concerns, s42_enquiries, decision_within_target_rate, "
+        "allocation_wait_days_mean, open_enquiries_mean",
+    )
+    rp.add_argument("--seed", type=_seed, default=12345, help="random seed (default: 12345)")
+
     ver = sub.add_parser(
         "verify",
         help="check the model against known answers",
@@ -305,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "verify": cmd_verify,
         "calibrate": cmd_calibrate,
+        "warmup": cmd_warmup,
+        "replications": cmd_replications,
         "validate": cmd_validate,
     }
     try:
@@ -630,4 +690,116 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
     write_text_atomically(output, text)
     print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def cmd_warmup(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from rich.table import Table
+
+    from sgsim.metrics import QUEUES
+    from sgsim.run_length import fills_from_empty, mser, welch_moving_average
+
+    loaded = load_scenario(args.scenario)
+    s = loaded.scenario
+    _need_folder(args.plots, "--plots")
+    days = args.days or max(2 * s.horizon_days, 365)
+    trial = dataclasses.replace(
+        s, run=dataclasses.replace(s.run, start_date=s.origin, warmup_days=0, run_days=days)
+    )
+    trial_loaded = dataclasses.replace(loaded, scenario=trial)
+    (result,) = simulate_with_progress([trial_loaded], args.seed, args.replications)
+    stages = {}
+    for name in QUEUES:
+        mean = np.mean([d[name] for d in result.daily], axis=0)
+        cut = mser(mean)
+        stages[name] = (mean, welch_moving_average(mean, args.window), cut)
+    filling = {n: fills_from_empty(mean, cut) for n, (mean, _, cut) in stages.items()}
+    cuts = [cut for n, (_, _, cut) in stages.items() if filling[n]]
+    suggestion = int(math.ceil(max(cuts, default=0) / 10) * 10)
+    table = Table(
+        title=f"Warm-up for {s.name}: {days}-day trial from empty, "
+        f"{args.replications} replications",
+        title_justify="left",
+    )
+    for col in ("stage", "MSER-5 truncation (days)", "mean queue after it", "fills from empty"):
+        table.add_column(col, justify="left" if col == "stage" else "right")
+    for name, (mean, _, cut) in stages.items():
+        table.add_row(
+            name.replace("_", " "),
+            str(cut),
+            f"{mean[cut:].mean():.2f}",
+            "yes" if filling[name] else "no: settles within days",
+        )
+    Console().print(table)
+    print(
+        f"suggested warm-up: {suggestion} days (the scenario has {s.run.warmup_days}), from "
+        "the stages that fill from empty; for the others MSER-5 reads seasonality (bank "
+        "holidays, a December dip) as bias. Check the figure (--plots)."
+    )
+    if args.plots is not None:
+        from sgsim.plots import save_figures, warmup_figure
+
+        written = save_figures({"warmup": warmup_figure(trial, stages, args.window)}, args.plots)
+        print(f"wrote {len(written)} figures to {args.plots}", file=sys.stderr)
+    return 0
+
+
+def cmd_replications(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sgsim.calendar import scenario_days
+    from sgsim.metrics import compute
+    from sgsim.model import simulate
+    from sgsim.run_length import KEY_METRICS, run_until_precise
+
+    if not 0 < args.precision < 1:
+        raise ScenarioError(
+            "command line", "--precision", "a number between 0 and 1", args.precision
+        )
+    s = load_scenario(args.scenario).scenario
+    known = metric_names(s)
+    metrics = tuple(args.metric or [m for m in KEY_METRICS if m in known])
+    for m in metrics:
+        if m not in known:
+            raise ScenarioError(
+                "command line", "--metric", "a metric sgsim computes", m, hint=nearest(m, known)
+            )
+    days = scenario_days(s)
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("replication"), MofNCompleteColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task("", total=args.maximum)
+        needed, values = run_until_precise(
+            lambda r: compute(simulate(s, args.seed, r), s, days),
+            metrics,
+            args.precision,
+            args.maximum,
+            on_done=lambda _: progress.advance(task),
+        )
+    table = Table(
+        title=f"Replications for a 95% interval within +-{args.precision:.0%} of "
+        f"the mean ({s.name})",
+        title_justify="left",
+    )
+    for col in ("metric", "replications needed", "mean", "half-width / mean"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for m in metrics:
+        x = np.asarray(values[m], dtype=float)
+        half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
+        n = needed[m]
+        table.add_row(
+            m,
+            str(n) if n else f"more than {args.maximum}",
+            f"{x.mean():.4g}",
+            f"{half / abs(x.mean()):.1%}" if x.mean() else "-",
+        )
+    Console().print(table)
+    worst = [n for n in needed.values()]
+    print(
+        "run at least "
+        + (f"{max(worst)} replications" if all(worst) else f"more than {args.maximum}")
+    )
     return 0

@@ -397,3 +397,38 @@ def save_figures(figures: dict[str, Figure], folder: Path) -> list[str]:
                 fig.savefig(tmp / f"{name}.svg")
             plt.close(fig)
         return sorted(p.name for p in tmp.iterdir())
+
+
+def warmup_figure(s: Scenario, stages: dict, window: int) -> Figure:
+    """Each stage's daily queue from empty: mean, Welch moving average, MSER-5 point."""
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
+        for ax, (name, (mean, smooth, cut)), colour in zip(
+            axes.flat, stages.items(), OKABE_ITO, strict=False
+        ):
+            days = np.arange(mean.size)
+            ax.plot(
+                days, mean, color=colour, alpha=0.35, linewidth=0.8, label="mean over replications"
+            )
+            ax.plot(
+                days,
+                smooth,
+                color=colour,
+                linewidth=2,
+                label=f"Welch moving average (+-{window} days)",
+            )
+            ax.axvline(
+                cut,
+                color=OKABE_ITO[3],
+                linestyle="--",
+                linewidth=1.8,
+                label=f"MSER-5 truncation: day {cut}",
+            )
+            ax.set_title(QUEUE_TITLES[name], fontsize=13)
+            ax.set_ylabel("cases (end of day)")
+            ax.legend(frameon=False, fontsize=9, loc="lower right")
+        for ax in axes[1]:
+            ax.set_xlabel(f"days from an empty start ({s.origin:%d %b %Y})")
+        fig.suptitle("Warm-up: queues from an empty start")
+        fig.tight_layout()
+    return fig
