@@ -78,3 +78,25 @@ def test_replications_command(capsys):
 def test_replications_rejects_unknown_metric(capsys):
     assert main(["replications", str(MINIMAL), "--metric", "contcts"]) == 2
     assert "did you mean 'contacts'" in capsys.readouterr().err
+
+
+def test_stress_report_has_every_stress_des_section(tmp_path):
+    out = tmp_path / "stress.md"
+    assert main(["stress-report", str(MINIMAL), "-n", "2", "-o", str(out)]) == 0
+    text = out.read_text()
+    for heading in (
+        "## 1. Objectives",
+        "### 1.1 Purpose of the model",
+        "## 2. Logic",
+        "### 2.5 Components",
+        "## 3. Data",
+        "### 3.3 Input parameters",
+        "## 4. Experimentation",
+        "### 4.1 Initialisation",
+        "## 5. Implementation",
+        "### 5.2 Random sampling",
+        "## 6. Code access",
+    ):
+        assert heading in text
+    assert "`staffing.triage_officer.headcount` | 3" in text  # inputs come from the scenario
+    assert "minimal test pathway" in text and "seed 12345" in text

@@ -20,10 +20,10 @@ import numpy as np
 from scipy import optimize
 
 from sgsim.errors import ScenarioError
-from sgsim.loading import build_scenario
+from sgsim.loading import build_scenario, with_settings
 from sgsim.runner import run_replications
 from sgsim.sweep.design import base_value
-from sgsim.sweep.spec import _check_path, apply
+from sgsim.sweep.spec import check_path
 
 CHI2_95 = 3.84  # 95% quantile of chi-square with one degree of freedom
 
@@ -53,7 +53,7 @@ class Calibration:
 def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
     """'path' or 'path=low:high'; the start is the scenario's own value."""
     path, _, bounds = text.partition("=")
-    _check_path(path, raw, file, f"--fit {path}")
+    check_path(path, raw, file, f"--fit {path}")
     start = base_value(raw, path)
     if bounds:
         try:
@@ -133,7 +133,7 @@ class Objective:
     def _evaluate(self, u: np.ndarray) -> tuple[float, list[dict[str, float]]]:
         key = tuple(np.round(np.clip(u, 0, 1), 10))
         if key not in self.cache:
-            s = build_scenario(apply(self.raw, self.values(np.array(key))), self.file)
+            s = build_scenario(with_settings(self.raw, self.values(np.array(key))), self.file)
             reps = run_replications(s, self.seed, self.replications).per_replication
             if not self.spread:  # fixed at the start, so the objective stays smooth
                 for name, target in self.targets.items():

@@ -295,6 +295,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rp.add_argument("--seed", type=_seed, default=12345, help="random seed (default: 12345)")
 
+    st = sub.add_parser(
+        "stress-report",
+        help="write a STRESS-DES report of the model and a scenario (markdown)",
+        description="Run a scenario and write a STRESS-DES style report (Monks et al. 2019): "
+        "objectives, logic, data, experimentation, implementation and code access, filled "
+        "from the scenario and the run.",
+    )
+    st.add_argument("scenario", type=Path, help="scenario file (.toml)")
+    st.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("stress_report.md"),
+        help="the markdown file (default: stress_report.md)",
+    )
+    _add_run_options(st)
+
     ver = sub.add_parser(
         "verify",
         help="check the model against known answers",
@@ -364,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify": cmd_verify,
         "calibrate": cmd_calibrate,
         "warmup": cmd_warmup,
+        "stress-report": cmd_stress_report,
         "replications": cmd_replications,
         "validate": cmd_validate,
     }
@@ -802,4 +820,16 @@ def cmd_replications(args: argparse.Namespace) -> int:
         "run at least "
         + (f"{max(worst)} replications" if all(worst) else f"more than {args.maximum}")
     )
+    return 0
+
+
+def cmd_stress_report(args: argparse.Namespace) -> int:
+    from sgsim.stress import stress_report
+
+    loaded = load_scenario(args.scenario)
+    if args.output.is_dir():
+        raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications)
+    write_text_atomically(args.output, stress_report(loaded, result, _command_line()))
+    print(f"wrote {args.output}", file=sys.stderr)
     return 0

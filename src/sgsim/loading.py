@@ -11,6 +11,7 @@ tables are merged key by key, anything else is replaced.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import math
@@ -44,6 +45,19 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     raw, texts = _read_with_extends(path, seen=())
     scenario = build_scenario(raw, str(path))
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(texts))
+
+
+def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a parsed scenario with settings given by dotted path, e.g.
+    ``{"staffing.triage_officer.headcount": 5}`` (for sweeps, calibration and checks)."""
+    out = copy.deepcopy(dict(raw))
+    for path, value in settings.items():
+        *parents, last = path.split(".")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return out
 
 
 def read_scenario_raw(path: str | Path) -> dict[str, Any]:

@@ -7,7 +7,6 @@ whether the known answer lies inside the simulation's 95% interval.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from sgsim.loading import build_scenario
+from sgsim.loading import build_scenario, with_settings
 from sgsim.metrics import QUEUES, _Measure
 from sgsim.runner import run_replications
 from sgsim.summary import summarise
@@ -120,14 +119,7 @@ def _pathway(**changes: Any) -> dict[str, Any]:
             "risk_outcomes": {"reduced": 0.6, "removed": 0.3, "remains": 0.1},
         },
     }
-    raw = copy.deepcopy(raw)
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        node = raw
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return raw
+    return with_settings(raw, changes)
 
 
 def _queue_only(

@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from sgsim.loading import build_scenario
+from sgsim.loading import build_scenario, with_settings
 from sgsim.runner import run_replications
-from sgsim.sweep.spec import apply
 
 Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, inputs, seed, reps
 
@@ -19,7 +18,7 @@ Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, in
 def run_point(task: Task) -> tuple[int, list[dict[str, float]]]:
     """Simulate one design point's replications; the same seed at every point (CRN)."""
     index, base_raw, inputs, seed, replications = task
-    scenario = build_scenario(apply(base_raw, inputs), f"design point {index}")
+    scenario = build_scenario(with_settings(base_raw, inputs), f"design point {index}")
     return index, run_replications(scenario, seed, replications).per_replication
 
 

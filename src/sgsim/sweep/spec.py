@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import math
 import tomllib
@@ -16,7 +15,7 @@ from sgsim import scenario as sc
 from sgsim.distributions import _PARAMS as _DIST_PARAMS
 from sgsim.distributions import Distribution
 from sgsim.errors import ScenarioError
-from sgsim.loading import build_scenario, read_scenario_raw
+from sgsim.loading import build_scenario, read_scenario_raw, with_settings
 from sgsim.suggest import nearest
 
 DESIGNS = ("grid", "oat", "lhs", "sobol", "morris")
@@ -56,22 +55,6 @@ class SweepSpec:
     seed: int
     plot_metrics: tuple[str, ...]  # metrics drawn in the sweep's figures
     text: str  # the sweep file as written
-
-    def scenario_for(self, inputs: dict[str, float]) -> sc.Scenario:
-        """The base scenario with the point's inputs set (validated like any scenario)."""
-        return build_scenario(apply(self.base_raw, inputs), f"{self.file} (point {inputs})")
-
-
-def apply(raw: dict[str, Any], inputs: dict[str, float]) -> dict[str, Any]:
-    """A copy of a parsed scenario with dotted paths set."""
-    out = copy.deepcopy(raw)
-    for path, value in inputs.items():
-        *parents, last = path.split(".")
-        node = out
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return out
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -168,7 +151,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
         lo, hi = p.bounds
         for value in (lo, hi):
             build_scenario(
-                apply(base_raw, {p.path: p.cast(value)}),
+                with_settings(base_raw, {p.path: p.cast(value)}),
                 f"{file}: parameter {p.path} = {p.cast(value)}",
             )
     return spec
@@ -198,7 +181,7 @@ def _parameter(raw: Any, i: int, file: str, design: str, base_raw: dict) -> Para
         raise ScenarioError(
             file, f"{key}.path", "a dotted scenario path like staffing.ROLE.headcount", path
         )
-    _check_path(path, base_raw, file, f"{key}.path")
+    check_path(path, base_raw, file, f"{key}.path")
     integer = raw.get("integer", False)
     if not isinstance(integer, bool):
         raise ScenarioError(file, f"{key}.integer", "true or false", integer)
@@ -225,7 +208,7 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _check_path(path: str, base_raw: dict, file: str, key: str) -> None:
+def check_path(path: str, base_raw: dict, file: str, key: str) -> None:
     """The path must lead through the scenario's tables to a number setting.
 
     Tables keyed by name (staffing.ROLE, demand.sources.SOURCE...) need the name to exist in
