@@ -200,21 +200,33 @@ def _simplex(u0: np.ndarray, step: float = 0.15) -> np.ndarray:
 
 
 def _profile(f: Objective, best: np.ndarray, i: int, p: FitParameter) -> tuple[float, float]:
-    """Where, moving this parameter alone, the objective rises by 3.84 (or the bound)."""
+    """Where, moving this parameter alone, the objective rises by 3.84 (or the bound).
+
+    Bisection between the optimum (below the threshold) and the bound (above it): with
+    common random numbers the objective is a fine staircase, on which root-finders that
+    assume smoothness can fail to converge, while bisection always narrows the bracket.
+    """
     base = f(best)
+
+    def above(x: float) -> bool:
+        u = best.copy()
+        u[i] = x
+        return f(u) - base > CHI2_95
+
     ends = []
     for bound in (0.0, 1.0):
-
-        def rise(x: float, bound: float = bound) -> float:
-            u = best.copy()
-            u[i] = x
-            return f(u) - base - CHI2_95
-
-        if rise(bound) <= 0:
+        if not above(bound):
             ends.append(bound)
             continue
-        ends.append(optimize.brentq(rise, *sorted((best[i], bound)), xtol=2e-3, maxiter=12))
-    return tuple(p.low + e * (p.high - p.low) for e in ends)  # type: ignore[return-value]
+        inside, outside = float(best[i]), bound
+        for _ in range(10):  # the range to 1/1000 of the parameter's span
+            middle = (inside + outside) / 2
+            if above(middle):
+                outside = middle
+            else:
+                inside = middle
+        ends.append((inside + outside) / 2)
+    return (p.low + ends[0] * (p.high - p.low), p.low + ends[1] * (p.high - p.low))
 
 
 def _flat_directions(
