@@ -26,7 +26,7 @@ h1 { font-size: 1.8rem; } h2 { margin-top: 2.4rem; border-bottom: 2px solid #007
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.95rem; }
 th, td { padding: 0.3rem 0.7rem; border-bottom: 1px solid #ddd; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-td.label { text-align: left; color: #555; }
+td.label, th.label { text-align: left; color: #555; }
 tr.group td { font-weight: bold; background: #f3f6fa; text-align: left; }
 .matches { color: #00704a; } .plausible { color: #a05a00; } .differs { color: #b3261e; }
 figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
@@ -109,7 +109,8 @@ def build_report(loaded: LoadedScenario, result: RunResult, command: list[str]) 
             f"<td>{_e(fmt(name, sm.ci95[0]))} - {_e(fmt(name, sm.ci95[1]))}</td></tr>"
         )
     parts.append(
-        "<table><thead><tr><th>metric</th><th>what it is</th><th>mean</th><th>95% CI</th>"
+        "<table><thead><tr><th>metric</th><th class='label'>what it is</th><th>mean</th>"
+        "<th>95% CI</th>"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 
