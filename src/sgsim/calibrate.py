@@ -184,7 +184,7 @@ def calibrate(
         objective_start=start_value,
         objective_end=f(best),
         evaluations=len(f.cache),
-        flat_directions=_flat_directions(f, best, params),
+        flat_directions=_flat_directions(f, best, params, ranges),
         per_replication=f.runs(best),
     )
 
@@ -230,43 +230,51 @@ def _profile(f: Objective, best: np.ndarray, i: int, p: FitParameter) -> tuple[f
 
 
 def _flat_directions(
-    f: Objective, best: np.ndarray, params: list[FitParameter]
+    f: Objective,
+    best: np.ndarray,
+    params: list[FitParameter],
+    ranges: dict[str, tuple[float, float]],
 ) -> list[dict[str, float]]:
     """Combinations of parameters the reported figures cannot separate.
 
-    The Hessian's eigenvectors (finite differences over a tenth of each range: finer steps
-    would measure the sampling jitter of common random numbers, not curvature) propose
-    directions; a direction is flat when moving a quarter of the range along it, either
-    way, raises the objective by less than 3.84. Coordinates are fractions of each range.
+    Each parameter's own 95% range (moving it alone) sets its scale, w. The Hessian in those
+    units proposes directions; a direction is flat when moving 3 w along it, either way,
+    still raises the objective by less than 3.84: the figures allow at least three times
+    the spread each parameter alone suggests, because others can compensate (two sources'
+    concern chances feeding one count; criteria of which only the product is seen).
+    Measuring at the scale of w also keeps the differences far above the small jitter that
+    common random numbers give a finely stepped objective.
     """
     d = best.size
-    h = 0.1
-    centre = np.clip(best, h, 1 - h)
+    w = np.array(
+        [max((ranges[p.path][1] - ranges[p.path][0]) / (p.high - p.low) / 2, 0.01) for p in params]
+    )
+    centre = np.clip(best, w, 1 - w)
     f0 = f(centre)
     hess = np.zeros((d, d))
     for i in range(d):
-        e_i = np.eye(d)[i] * h
-        hess[i, i] = (f(centre + e_i) - 2 * f0 + f(centre - e_i)) / h**2
+        e_i = np.eye(d)[i] * w[i]
+        hess[i, i] = f(centre + e_i) - 2 * f0 + f(centre - e_i)
         for j in range(i):
-            e_j = np.eye(d)[j] * h
-            cross = (
+            e_j = np.eye(d)[j] * w[j]
+            hess[i, j] = hess[j, i] = (
                 f(centre + e_i + e_j)
                 - f(centre + e_i - e_j)
                 - f(centre - e_i + e_j)
                 + f(centre - e_i - e_j)
-            )
-            hess[i, j] = hess[j, i] = cross / (4 * h**2)
+            ) / 4
     flat = []
     base = f(best)
     for v in np.linalg.eigh(hess)[1].T:
         v = v / v[np.argmax(np.abs(v))]
-        rises = [f(_step_inside(best, sign * 0.25 * v)) - base for sign in (1, -1)]
-        if max(rises) < CHI2_95:
+        rises = [f(_step_inside(best, sign * 3 * w * v)) - base for sign in (1, -1)]
+        if max(rises) < CHI2_95:  # report one w step in each parameter's own units
+            step = v * w * np.array([p.high - p.low for p in params])
             flat.append(
                 {
-                    p.path: round(float(x), 3)
-                    for p, x in zip(params, v, strict=True)
-                    if abs(x) > 0.05
+                    p.path: float(f"{x:.2g}")
+                    for p, x, vi in zip(params, step, v, strict=True)
+                    if abs(vi) > 0.05
                 }
             )
     return flat
@@ -305,8 +313,8 @@ def fitted_file_text(
     ]
     for flat in calibration.flat_directions:
         lines.append(
-            "# Not pinned down by these figures: moving along "
-            + ", ".join(f"{v:+g} x {k}" for k, v in flat.items())
+            "# Not pinned down by these figures (can move together): "
+            + " with ".join(f"{k} {v:+g}" for k, v in flat.items())
         )
     lines += [f'extends = "{extends}"', f'name = "{name} (calibrated)"', ""]
     for p in calibration.parameters:

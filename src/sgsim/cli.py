@@ -695,11 +695,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     console.print(reported_table(print_reported, s.reported.source, wide=console.width >= 110))
     if result.flat_directions:
         console.print(
-            "[bold]Not pinned down by the reported figures[/bold] (moving along these "
-            "combinations changes the fit by less than a 95% range):"
+            "[bold]Not pinned down by the reported figures[/bold]: these parameters can move "
+            "together (in these proportions, and three times as far) with the fit still "
+            "inside its 95% range, so each one's own range understates its uncertainty:"
         )
         for flat in result.flat_directions:
-            console.print("  " + ", ".join(f"{v:+g} x {k}" for k, v in flat.items()))
+            console.print("  " + " with ".join(f"{k} {v:+g}" for k, v in flat.items()))
     else:
         console.print("Every fitted parameter is pinned down by the reported figures.")
     extends = os.path.relpath(args.scenario.resolve(), output.resolve().parent)
