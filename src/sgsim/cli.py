@@ -135,13 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=raw,
     )
     rep.add_argument("scenario", type=Path, help="scenario file (.toml)")
-    rep.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=Path("report.html"),
-        help="the HTML file to write (default: report.html)",
-    )
+    _add_output(rep, "report.html", "the HTML file to write")
     _add_run_options(rep)
 
     cmp = sub.add_parser(
@@ -303,13 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         "from the scenario and the run.",
     )
     st.add_argument("scenario", type=Path, help="scenario file (.toml)")
-    st.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=Path("stress_report.md"),
-        help="the markdown file (default: stress_report.md)",
-    )
+    _add_output(st, "stress_report.md", "the markdown file")
     _add_run_options(st)
 
     ver = sub.add_parser(
@@ -347,6 +335,12 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         type=_seed,
         default=12345,
         help="random seed (default: 12345); the same seed gives identical output",
+    )
+
+
+def _add_output(p: argparse.ArgumentParser, default: str, what: str) -> None:
+    p.add_argument(
+        "-o", "--output", type=Path, default=Path(default), help=f"{what} (default: {default})"
     )
 
 

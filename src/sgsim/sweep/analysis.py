@@ -8,6 +8,7 @@ points is the inputs, not the luck.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,24 +28,12 @@ def sobol_indices(spec: SweepSpec, means: dict[str, np.ndarray]) -> list[dict[st
     """First-order and total Sobol indices with 95% intervals, for every metric that varies."""
     from SALib.analyze import sobol
 
-    problem = salib_problem(spec.parameters)
-    rows = []
-    for metric, y in means.items():
-        if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
-            continue
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=spec.seed)
-        for i, p in enumerate(spec.parameters):
-            rows.append(
-                {
-                    "metric": metric,
-                    "parameter": p.path,
-                    "S1": res["S1"][i],
-                    "S1_conf": res["S1_conf"][i],
-                    "ST": res["ST"][i],
-                    "ST_conf": res["ST_conf"][i],
-                }
-            )
-    return rows
+    return _indices(
+        spec,
+        means,
+        ("S1", "S1_conf", "ST", "ST_conf"),
+        lambda problem, y: sobol.analyze(problem, y, calc_second_order=False, seed=spec.seed),
+    )
 
 
 def morris_indices(
@@ -53,22 +42,29 @@ def morris_indices(
     """Morris elementary effects: mu* (importance), its interval, sigma (interaction)."""
     from SALib.analyze import morris
 
+    return _indices(
+        spec,
+        means,
+        ("mu_star", "mu_star_conf", "sigma"),
+        lambda problem, y: morris.analyze(problem, x, y, seed=spec.seed),
+    )
+
+
+def _indices(
+    spec: SweepSpec,
+    means: dict[str, np.ndarray],
+    columns: tuple[str, ...],
+    analyze: Callable[[dict, np.ndarray], dict],
+) -> list[dict[str, object]]:
+    """One row per metric and parameter with SALib's indices; constant metrics are skipped."""
     problem = salib_problem(spec.parameters)
-    rows = []
+    rows: list[dict[str, object]] = []
     for metric, y in means.items():
         if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
             continue
-        res = morris.analyze(problem, x, y, seed=spec.seed)
+        res = analyze(problem, y)
         for i, p in enumerate(spec.parameters):
-            rows.append(
-                {
-                    "metric": metric,
-                    "parameter": p.path,
-                    "mu_star": res["mu_star"][i],
-                    "mu_star_conf": res["mu_star_conf"][i],
-                    "sigma": res["sigma"][i],
-                }
-            )
+            rows.append({"metric": metric, "parameter": p.path, **{c: res[c][i] for c in columns}})
     return rows
 
 
