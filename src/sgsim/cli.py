@@ -32,17 +32,6 @@ the front door, are triaged, pass (or fail) the Care Act s42 three-stage test, a
 allocated to practitioners, enquired into and closed, with the staffing you set.
 A scenario file (TOML) holds every assumption; see scenarios/README.md.
 
-commands:
-  run        simulate a scenario: tables, JSON, CSV files, figures
-  report     the same, as one self-contained HTML file with figures
-  compare    two or more scenarios side by side, with paired differences
-  sweep      many variants of a scenario: grids, one-at-a-time, Latin hypercube, Sobol, Morris
-  calibrate  fit scenario parameters to the reported figures
-  verify     check the model against known answers (queueing formulas, Ciw, conservation)
-  warmup     suggest a warm-up period (Welch's method, MSER-5)
-  replications  how many replications a given precision needs
-  stress-report  a STRESS-DES report of the model and scenario
-  validate   check a scenario file and say what is wrong
 
 Try: sgsim run scenarios/west_sussex_2022_23.toml"""
 
