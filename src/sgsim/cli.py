@@ -377,7 +377,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sgsim: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("sgsim: interrupted; nothing was written", file=sys.stderr)
+        if args.command == "sweep":
+            print(
+                "sgsim: interrupted; finished points are saved: run the same command to resume",
+                file=sys.stderr,
+            )
+        else:
+            print("sgsim: interrupted; nothing was written", file=sys.stderr)
         return 130
 
 
