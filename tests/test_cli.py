@@ -65,7 +65,7 @@ def test_replication_r_does_not_depend_on_how_many_are_run(tmp_path):
 
 def test_out_writes_readable_files(tmp_path, capsys):
     out = tmp_path / "results"
-    assert main(["run", str(MINIMAL), "-n", "2", "--out", str(out)]) == 0
+    assert main(["run", str(MINIMAL), "-n", "2", "--out", str(out), "--event-log", "all"]) == 0
     names = {p.name for p in out.iterdir()}
     assert names == {
         "events.csv",
