@@ -75,8 +75,13 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
     return names
 
 
-def compute(log: EventLog, s: Scenario, days: WorkingDays | None = None) -> dict[str, float]:
-    """All metrics of one replication."""
+def compute(
+    log: EventLog,
+    s: Scenario,
+    days: WorkingDays | None = None,
+    each: dict[str, np.ndarray] | None = None,
+) -> dict[str, float]:
+    """All metrics of one replication (``each``: its ``samples``, if already computed)."""
     days = days or scenario_days(s)
     start, end = float(s.run.warmup_days), float(s.horizon_days)
     m = _Measure(log, start, end)
@@ -103,7 +108,7 @@ def compute(log: EventLog, s: Scenario, days: WorkingDays | None = None) -> dict
     out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
     out["concerns_per_month_max"] = float(max(monthly.values())) if monthly else np.nan
 
-    each = samples(log, s, days)
+    each = each if each is not None else samples(log, s, days)
     out["decision_working_days_mean"] = _mean(each["decision_working_days"])
     out["decision_within_target_rate"] = _mean(each["decided_within_target"])
     for name in ("triage_wait", "allocation_wait", "enquiry_duration", "contact_to_closure"):

@@ -55,10 +55,11 @@ def run_replications(
     result = RunResult(seed=seed)
     for r in range(replications):
         log = simulate(s, seed, r)
-        result.per_replication.append(compute(log, s, days))
+        each = samples(log, s, days)
+        result.per_replication.append(compute(log, s, days, each))
         result.daily.append(daily_queues(log, s))
         result.monthly_concerns.append(concerns_per_month(log, s))
-        result.samples.append(samples(log, s, days))
+        result.samples.append(each)
         result.weekly_utilisation.append(weekly_utilisation(log, s, days))
         if r < keep_logs:
             result.logs.append(log)
