@@ -102,7 +102,8 @@ class Pathway:
         person = pool.free.pop()
         now = env.now
         clock = pool.clock
-        self.record((i, start, clock.next_open(now), role, person, 0))
+        begin = clock.next_open(now) if hours > 0 else now  # nothing to wait for if no work
+        self.record((i, start, begin, role, person, 0))
         done = clock.add_hours(now, hours * pool.stretch)
         yield env.timeout(done - now)
         self.record((i, end, done, role, person, outcome))
