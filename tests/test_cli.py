@@ -168,3 +168,28 @@ def test_event_log_option(tmp_path, choice, replications_in_log):
         rows = list(csv.DictReader((out / "events.csv").open()))
         assert {r["replication"] for r in rows} == replications_in_log
     assert (out / "replications.csv").exists()
+
+
+def test_parallel_replications_give_exactly_the_serial_result(capsys, tmp_path):
+    serial = run_json(capsys, str(MINIMAL), "-n", "3", "--seed", "4")
+    parallel = run_json(capsys, str(MINIMAL), "-n", "3", "--seed", "4", "--workers", "2")
+    assert parallel == serial
+    for workers in ("1", "2"):
+        assert (
+            main(
+                [
+                    "run",
+                    str(MINIMAL),
+                    "-n",
+                    "2",
+                    "--workers",
+                    workers,
+                    "--out",
+                    str(tmp_path / workers),
+                ]
+            )
+            == 0
+        )
+    assert (tmp_path / "1" / "events.csv").read_bytes() == (
+        tmp_path / "2" / "events.csv"
+    ).read_bytes()

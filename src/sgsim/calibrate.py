@@ -110,8 +110,10 @@ class Objective:
         seed: int,
         replications: int,
         on_eval: Callable[[int, float], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.raw, self.file, self.params = raw, file, params
+        self.workers = workers
         self.targets, self.seed, self.replications = targets, seed, replications
         self.on_eval = on_eval
         self.cache: dict[tuple[float, ...], tuple[float, list[dict[str, float]]]] = {}
@@ -134,7 +136,9 @@ class Objective:
         key = tuple(np.round(np.clip(u, 0, 1), 10))
         if key not in self.cache:
             s = build_scenario(with_settings(self.raw, self.values(np.array(key))), self.file)
-            reps = run_replications(s, self.seed, self.replications).per_replication
+            reps = run_replications(
+                s, self.seed, self.replications, workers=self.workers
+            ).per_replication
             if not self.spread:  # fixed at the start, so the objective stays smooth
                 for name, target in self.targets.items():
                     sd = float(np.nanstd([r[name] for r in reps], ddof=1))
@@ -158,9 +162,10 @@ def calibrate(
     replications: int,
     max_evaluations: int = 120,
     on_eval: Callable[[int, float], None] | None = None,
+    workers: int = 1,
 ) -> Calibration:
     """Fit the parameters, then find each one's 95% range and any flat directions."""
-    f = Objective(raw, file, params, targets, seed, replications, on_eval)
+    f = Objective(raw, file, params, targets, seed, replications, on_eval, workers)
     u0 = np.array([(p.start - p.low) / (p.high - p.low) for p in params])
     start_value = f(u0)
     res = optimize.minimize(

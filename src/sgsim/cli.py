@@ -326,6 +326,13 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         default=12345,
         help="random seed (default: 12345); the same seed gives identical output",
     )
+    p.add_argument(
+        "-j",
+        "--workers",
+        type=_positive,
+        default=1,
+        help="replications in parallel processes (default: 1); results are identical",
+    )
 
 
 def _add_output(p: argparse.ArgumentParser, default: str, what: str) -> None:
@@ -398,7 +405,11 @@ def _need_folder(path: Path | None, option: str) -> None:
 
 
 def simulate_with_progress(
-    scenarios: list[LoadedScenario], seed: int, replications: int, keep_logs: int = 0
+    scenarios: list[LoadedScenario],
+    seed: int,
+    replications: int,
+    keep_logs: int = 0,
+    workers: int = 1,
 ) -> list[RunResult]:
     """Run each scenario's replications behind one progress bar (on stderr)."""
     err = Console(stderr=True)
@@ -420,6 +431,7 @@ def simulate_with_progress(
                     replications,
                     keep_logs=keep_logs,
                     on_done=lambda _: progress.advance(task),
+                    workers=workers,
                 )
             )
     return results
@@ -449,7 +461,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     keep = 0
     if args.out is not None and args.event_log != "none":
         keep = 1 if args.event_log == "first" else args.replications
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications, keep)
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications, keep, args.workers)
     summaries = result.summaries()
     reported = compare_reported(s.reported, summaries)
     rates = check_rates(s.reported, summaries)
@@ -480,7 +492,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     if args.output.is_dir():
         raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications)
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications, workers=args.workers)
     text = build_report(loaded, result, _command_line())
     write_text_atomically(args.output, text)
     print(
@@ -516,7 +528,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _need_folder(args.out, "--out")
     _need_folder(args.plots, "--plots")
     labels = _labels(args.scenarios)
-    results = simulate_with_progress(loaded, args.seed, args.replications)
+    results = simulate_with_progress(loaded, args.seed, args.replications, workers=args.workers)
     base = results[0].per_replication
     comparisons = {
         label: paired_differences(base, r.per_replication)
@@ -662,6 +674,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             args.replications,
             args.max_evaluations,
             on_eval=lambda n, v: status.update(f"calibrating: evaluation {n}, objective {v:.3g}"),
+            workers=args.workers,
         )
     console = Console()
     table = Table(
@@ -718,7 +731,9 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         s, run=dataclasses.replace(s.run, start_date=s.origin, warmup_days=0, run_days=days)
     )
     trial_loaded = dataclasses.replace(loaded, scenario=trial)
-    (result,) = simulate_with_progress([trial_loaded], args.seed, args.replications)
+    (result,) = simulate_with_progress(
+        [trial_loaded], args.seed, args.replications, workers=args.workers
+    )
     stages = {}
     for name in QUEUES:
         mean = np.mean([d[name] for d in result.daily], axis=0)
@@ -820,7 +835,7 @@ def cmd_stress_report(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     if args.output.is_dir():
         raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications)
+    (result,) = simulate_with_progress([loaded], args.seed, args.replications, workers=args.workers)
     write_text_atomically(args.output, stress_report(loaded, result, _command_line()))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0

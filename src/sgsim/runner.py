@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,23 +47,50 @@ def run_replications(
     replications: int,
     keep_logs: int = 0,
     on_done: Callable[[int], None] | None = None,
+    workers: int = 1,
 ) -> RunResult:
     """Run replications 0..N-1 of the scenario with the seed; call ``on_done`` after each.
 
-    The event logs of the first ``keep_logs`` replications are kept for output files.
+    The event logs of the first ``keep_logs`` replications are kept for output files. With
+    ``workers`` > 1 replications run in parallel processes; the result is the same, in the
+    same order, since each replication's random streams depend only on the seed and its
+    index.
     """
-    days = scenario_days(s)
     result = RunResult(seed=seed)
-    for r in range(replications):
-        log = simulate(s, seed, r)
-        each = samples(log, s, days)
-        result.per_replication.append(compute(log, s, days, each))
-        result.daily.append(daily_queues(log, s))
-        result.monthly_concerns.append(concerns_per_month(log, s))
-        result.samples.append(each)
-        result.weekly_utilisation.append(weekly_utilisation(log, s, days))
-        if r < keep_logs:
-            result.logs.append(log)
-        if on_done:
-            on_done(r)
+    jobs = [(s, seed, r, r < keep_logs) for r in range(replications)]
+    if workers <= 1 or replications < 2:
+        outcomes = map(_one_replication, jobs)
+    else:
+        pool = ProcessPoolExecutor(max_workers=min(workers, replications))
+        outcomes = pool.map(_one_replication, jobs)
+    try:
+        for r, (metrics, daily, monthly, each, weekly, log) in enumerate(outcomes):
+            result.per_replication.append(metrics)
+            result.daily.append(daily)
+            result.monthly_concerns.append(monthly)
+            result.samples.append(each)
+            result.weekly_utilisation.append(weekly)
+            if log is not None:
+                result.logs.append(log)
+            if on_done:
+                on_done(r)
+    finally:
+        if workers > 1 and replications >= 2:
+            pool.shutdown(cancel_futures=True)
     return result
+
+
+def _one_replication(job: tuple[Scenario, int, int, bool]) -> tuple:
+    """Everything one replication contributes (top level, so worker processes can run it)."""
+    s, seed, r, keep_log = job
+    days = scenario_days(s)
+    log = simulate(s, seed, r)
+    each = samples(log, s, days)
+    return (
+        compute(log, s, days, each),
+        daily_queues(log, s),
+        concerns_per_month(log, s),
+        each,
+        weekly_utilisation(log, s, days),
+        log if keep_log else None,
+    )
