@@ -8,6 +8,7 @@ import math
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -489,15 +490,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sgsim.report import build_report
 
+    return _write_document(args, build_report)
+
+
+def _write_document(
+    args: argparse.Namespace, build: Callable[[LoadedScenario, RunResult, list[str]], str]
+) -> int:
+    """Run the scenario and write one document from the run (HTML report, STRESS-DES)."""
     loaded = load_scenario(args.scenario)
     if args.output.is_dir():
         raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
     (result,) = simulate_with_progress([loaded], args.seed, args.replications, workers=args.workers)
-    text = build_report(loaded, result, _command_line())
+    text = build(loaded, result, _command_line())
     write_text_atomically(args.output, text)
-    print(
-        f"wrote {args.output} ({len(text) / 1e6:.1f} MB); open it in any browser", file=sys.stderr
-    )
+    print(f"wrote {args.output} ({len(text) / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 
 
@@ -832,10 +838,4 @@ def cmd_replications(args: argparse.Namespace) -> int:
 def cmd_stress_report(args: argparse.Namespace) -> int:
     from sgsim.stress import stress_report
 
-    loaded = load_scenario(args.scenario)
-    if args.output.is_dir():
-        raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications, workers=args.workers)
-    write_text_atomically(args.output, stress_report(loaded, result, _command_line()))
-    print(f"wrote {args.output}", file=sys.stderr)
-    return 0
+    return _write_document(args, stress_report)
