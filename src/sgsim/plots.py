@@ -45,8 +45,6 @@ QUEUE_TITLES = {
     "open_enquiries": "Enquiries open (allocated, in progress)",
 }
 
-FIGURES = ("funnel", "queues", "decision_times", "waits", "staff", "monthly_concerns")
-
 
 def role_colours(s: Scenario) -> dict[str, str]:
     """One colour per role, the same in every panel and figure."""
@@ -306,10 +304,21 @@ def monthly_concerns(result: RunResult, s: Scenario) -> Figure:
     return fig
 
 
+_DRAWERS = {
+    "funnel": funnel,
+    "queues": queues,
+    "decision_times": decision_times,
+    "waits": waits,
+    "staff": staff,
+    "monthly_concerns": monthly_concerns,
+}
+FIGURES = tuple(_DRAWERS)
+
+
 def draw_all(result: RunResult, s: Scenario) -> dict[str, Figure]:
     """Every figure, by name."""
     with plt.rc_context(STYLE):
-        return {name: globals()[name](result, s) for name in FIGURES}
+        return {name: draw(result, s) for name, draw in _DRAWERS.items()}
 
 
 def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:

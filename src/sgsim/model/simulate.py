@@ -12,7 +12,7 @@ from sgsim.demand import arrival_times, draw_cases
 from sgsim.model.eventlog import EXITS, FIXED_OUTCOMES, EventLog
 from sgsim.model.pathway import Pathway
 from sgsim.model.staff import CaseloadPool, StaffPool
-from sgsim.scenario import Scenario
+from sgsim.scenario import PRIORITIES, Scenario
 
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 
@@ -109,7 +109,7 @@ def _to_log(
     }
     names = {
         "source": tuple(s.demand.sources),
-        "priority": ("urgent", "normal", "low"),
+        "priority": PRIORITIES,
         "risk_level": tuple(s.allocation.risk_levels),
         "team": tuple(s.allocation.teams),
         "abuse_type": tuple(s.enquiry.abuse_types),
