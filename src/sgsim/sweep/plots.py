@@ -131,22 +131,13 @@ def _tornado(path: Path, metric: str, k: float, unit: str) -> Figure:
     base = float(rows[0]["base_metric"]) * k if rows else 0
     for i, r in enumerate(rows):
         lo, hi = float(r["metric_at_low"]) * k, float(r["metric_at_high"]) * k
-        ax.barh(
-            i,
-            lo - base,
-            left=base,
-            color=OKABE_ITO[0],
-            height=0.6,
-            label="at the lowest value" if i == 0 else None,
-        )
-        ax.barh(
-            i,
-            hi - base,
-            left=base,
-            color=OKABE_ITO[1],
-            height=0.6,
-            label="at the highest value" if i == 0 else None,
-        )
+        for end, colour, label in (
+            (lo, OKABE_ITO[0], "at the lowest value"),
+            (hi, OKABE_ITO[1], "at the highest value"),
+        ):
+            ax.barh(
+                i, end - base, left=base, color=colour, height=0.6, label=label if i == 0 else None
+            )
         ax.annotate(
             f"{float(r['low_value']):g} .. {float(r['high_value']):g}",
             (max(lo, hi), i),
