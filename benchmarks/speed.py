@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from sgsim.loading import load_scenario
-from sgsim.metrics import compute
+from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
+from sgsim.scenario.loading import load_scenario
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "west_sussex_2022_23.toml"
 

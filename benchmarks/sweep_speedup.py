@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sgsim.sweep.execute import run_local
-from sgsim.sweep.run import run_sweep
-from sgsim.sweep.spec import load_sweep
+from sgsim.studies.sweep.execute import run_local
+from sgsim.studies.sweep.run import run_sweep
+from sgsim.studies.sweep.spec import load_sweep
 
 BASE = Path(__file__).parent.parent / "scenarios" / "teaching" / "01_balanced.toml"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import make, minimal_raw
 
-from sgsim.scenario import Scenario
+from sgsim.scenario.schema import Scenario
 
 
 @pytest.fixture

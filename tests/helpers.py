@@ -7,8 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sgsim.loading import build_scenario
-from sgsim.scenario import Scenario
+from sgsim.scenario.loading import build_scenario
+from sgsim.scenario.schema import Scenario
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal.toml"

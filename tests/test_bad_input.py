@@ -10,8 +10,8 @@ import pytest
 from helpers import MINIMAL
 
 from sgsim.cli import main
-from sgsim.errors import ScenarioError
-from sgsim.loading import load_scenario
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.loading import load_scenario
 
 # (the child file's body after `extends`, the key path named, words expected in the message)
 CASES = [

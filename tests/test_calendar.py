@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sgsim.calendar import WorkingClock, WorkingDays, bank_holidays
+from sgsim.model.calendar import WorkingClock, WorkingDays, bank_holidays
 
 ORIGIN = dt.date(2023, 1, 2)  # a Monday
 DAYS = WorkingDays(ORIGIN, 800, bank_holidays("england", 2023, 2025))

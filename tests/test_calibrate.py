@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from helpers import make, minimal_raw, set_path
 
-from sgsim.calibrate import calibrate, parse_fit
 from sgsim.cli import main
-from sgsim.loading import load_scenario
-from sgsim.runner import run_replications
+from sgsim.scenario.loading import load_scenario
+from sgsim.studies.calibrate import calibrate, parse_fit
+from sgsim.studies.runner import run_replications
 
 
 def short_raw():

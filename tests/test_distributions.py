@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sgsim.distributions import parse_distribution
-from sgsim.errors import ScenarioError
+from sgsim.scenario.distributions import parse_distribution
+from sgsim.scenario.errors import ScenarioError
 
 N = 200_000
 

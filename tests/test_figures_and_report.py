@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from helpers import MINIMAL, ROOT, make, minimal_raw, set_path
 
+from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
-from sgsim.comparison import paired_differences
-from sgsim.plots import FIGURES
-from sgsim.runner import run_replications
+from sgsim.outputs.figures import FIGURES
+from sgsim.studies.runner import run_replications
 
 TEACHING = ROOT / "scenarios" / "teaching"
 

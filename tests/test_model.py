@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from helpers import make, minimal_raw, set_path
 
-from sgsim.calendar import scenario_days
-from sgsim.metrics import compute, daily_queues, samples
+from sgsim.analysis.metrics import compute, daily_queues, samples
 from sgsim.model import simulate
+from sgsim.model.calendar import scenario_days
 from sgsim.model.eventlog import CODE
-from sgsim.model.staff import caseload_places
+from sgsim.model.pools import caseload_places
 
 
 def near(rate: float, p: float, n: float) -> bool:

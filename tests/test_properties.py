@@ -7,7 +7,7 @@ from helpers import make, minimal_raw, set_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sgsim.metrics import compute
+from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
 
 probability = st.floats(min_value=0.0, max_value=1.0)

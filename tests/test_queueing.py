@@ -6,7 +6,7 @@ import math
 
 from helpers import make, minimal_raw, set_path
 
-from sgsim.runner import run_replications
+from sgsim.studies.runner import run_replications
 
 
 def erlang_c_wait(lam: float, mu: float, c: int) -> float:

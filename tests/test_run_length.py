@@ -8,8 +8,13 @@ import numpy as np
 import pytest
 from helpers import MINIMAL
 
+from sgsim.analysis.run_length import (
+    fills_from_empty,
+    mser,
+    replications_needed,
+    welch_moving_average,
+)
 from sgsim.cli import main
-from sgsim.run_length import fills_from_empty, mser, replications_needed, welch_moving_average
 
 
 def test_mser_cuts_at_the_end_of_a_known_transient():

@@ -10,10 +10,10 @@ import pytest
 from helpers import MINIMAL
 
 from sgsim.cli import main
-from sgsim.sweep.design import design_points
-from sgsim.sweep.execute import run_dask, run_local
-from sgsim.sweep.run import run_sweep
-from sgsim.sweep.spec import load_sweep
+from sgsim.studies.sweep.design import design_points
+from sgsim.studies.sweep.execute import run_dask, run_local
+from sgsim.studies.sweep.run import run_sweep
+from sgsim.studies.sweep.spec import load_sweep
 
 FAST_BASE = """
 extends = "{minimal}"

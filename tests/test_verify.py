@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sgsim.cli import main
-from sgsim.verify import erlang_c, priority_waits, run_checks
+from sgsim.studies.verify import erlang_c, priority_waits, run_checks
 
 
 def test_known_answers_themselves():

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sgsim.plots import OKABE_ITO, STYLE, mean_band
+from sgsim.outputs.figures import OKABE_ITO, STYLE, mean_band
 
 DEMAND = "demand.contacts_per_year"
 PANELS = (

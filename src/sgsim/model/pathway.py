@@ -4,7 +4,7 @@ contact -> front-door triage -> (second triage) -> (sign-off of 'not a concern')
 -> s42 three-stage test -> s42 / other enquiry -> allocation to a caseload place -> enquiry
 work -> (manager sign-off) -> closure -> (later, a new contact from the same adult).
 
-Every outcome was drawn when the contact was created (``sgsim.demand``); this module only
+Every outcome was drawn when the contact was created (``sgsim.model.demand``); this module only
 spends time, holds staff and caseload places, and records events. It computes no rates.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 import simpy
 
-from sgsim.demand import Cases
+from sgsim.model.demand import Cases
 from sgsim.model.eventlog import CODE
-from sgsim.model.staff import CaseloadPool, StaffPool
-from sgsim.scenario import Scenario
+from sgsim.model.pools import CaseloadPool, StaffPool
+from sgsim.scenario.schema import Scenario
 
 Record = Callable[[tuple[int, int, float, int, int, int]], None]
 

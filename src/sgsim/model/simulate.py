@@ -7,12 +7,12 @@ import gc
 import numpy as np
 import simpy
 
-from sgsim.calendar import role_clock, scenario_days
-from sgsim.demand import arrival_times, draw_cases
+from sgsim.model.calendar import role_clock, scenario_days
+from sgsim.model.demand import arrival_times, draw_cases
 from sgsim.model.eventlog import EXITS, FIXED_OUTCOMES, EventLog
 from sgsim.model.pathway import Pathway
-from sgsim.model.staff import CaseloadPool, StaffPool
-from sgsim.scenario import PRIORITIES, Scenario
+from sgsim.model.pools import CaseloadPool, StaffPool
+from sgsim.scenario.schema import PRIORITIES, Scenario
 
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 

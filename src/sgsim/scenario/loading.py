@@ -1,6 +1,6 @@
 """Read a scenario TOML file into a validated, immutable Scenario.
 
-Each value is checked against the type hints and field metadata of ``sgsim.scenario``;
+Each value is checked against the type hints and field metadata of ``sgsim.scenario.schema``;
 then cross-references (roles, sources, teams, risk levels, reported metric names) are
 checked. Every failure is a ScenarioError naming the file, the dotted key, what was
 expected and what was found, with a suggestion for a misspelt key.
@@ -22,10 +22,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sgsim import scenario as sc
-from sgsim.distributions import Distribution, parse_distribution
-from sgsim.errors import ScenarioError
-from sgsim.suggest import nearest
+from sgsim.scenario import schema as sc
+from sgsim.scenario.distributions import Distribution, parse_distribution
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.suggest import nearest
 
 MIX_TOLERANCE = 1e-3
 
@@ -409,7 +409,7 @@ def _check_allocation(s: sc.Scenario, file: str, need_role: Any) -> None:
 
 
 def _check_reported(s: sc.Scenario, file: str) -> None:
-    from sgsim.metrics import PUBLISHED_RATE_NAMES, metric_names
+    from sgsim.analysis.metrics import PUBLISHED_RATE_NAMES, metric_names
 
     known = metric_names(s)
     for name in s.reported.figures:

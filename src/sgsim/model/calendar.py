@@ -19,7 +19,7 @@ from functools import lru_cache
 import holidays
 import numpy as np
 
-from sgsim.scenario import Scenario
+from sgsim.scenario.schema import Scenario
 
 # Enough days beyond the run for the longest enquiries to finish on the calendar.
 CALENDAR_MARGIN_DAYS = 3 * 366

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from sgsim.loading import build_scenario, with_settings
-from sgsim.metrics import QUEUES, _Measure
-from sgsim.runner import run_replications
-from sgsim.summary import summarise
+from sgsim.analysis.metrics import QUEUES, _Measure
+from sgsim.analysis.summary import summarise
+from sgsim.scenario.loading import build_scenario, with_settings
+from sgsim.studies.runner import run_replications
 
 SEED = 20240501
 

@@ -1,6 +1,6 @@
 """The Scenario: every assumption about one council's safeguarding pathway, validated once.
 
-Plain frozen dataclasses, one per part of the pathway. ``sgsim.loading`` builds them from a
+Plain frozen dataclasses, one per part of the pathway. ``sgsim.scenario.loading`` builds them from a
 TOML file and checks every value; nothing downstream re-validates or re-reads the file.
 Field metadata carries the checks (``prob``, ``ge``, ``gt``, ``mix``, ``length``, ``choices``)
 and a one-line ``doc`` used in error messages and ``sgsim validate``.
@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sgsim.distributions import Distribution, Fixed
+from sgsim.scenario.distributions import Distribution, Fixed
 
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25

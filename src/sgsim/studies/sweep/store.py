@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sgsim import __version__
-from sgsim.errors import ScenarioError
-from sgsim.sweep.spec import SweepSpec
+from sgsim.scenario.errors import ScenarioError
+from sgsim.studies.sweep.spec import SweepSpec
 
 
 def fingerprint(spec: SweepSpec) -> str:

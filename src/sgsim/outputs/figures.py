@@ -20,8 +20,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sgsim.runner import RunResult
-from sgsim.scenario import Scenario
+from sgsim.scenario.schema import Scenario
+from sgsim.studies.runner import RunResult
 
 # Okabe-Ito without its yellow, which is too pale for lines on white.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -396,7 +396,7 @@ def _compare_queues(results: dict[str, RunResult], scenarios: dict[str, Scenario
 
 def save_figures(figures: dict[str, Figure], folder: Path) -> list[str]:
     """Write figures as PNG and SVG into ``folder`` (all or nothing)."""
-    from sgsim.outputs import atomic_folder
+    from sgsim.outputs.files import atomic_folder
 
     names = [f"{n}.{ext}" for n in figures for ext in ("png", "svg")]
     with atomic_folder(folder, owned=names) as tmp:

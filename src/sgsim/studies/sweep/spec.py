@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sgsim import scenario as sc
-from sgsim.distributions import _PARAMS as _DIST_PARAMS
-from sgsim.distributions import Distribution
-from sgsim.errors import ScenarioError
-from sgsim.loading import build_scenario, read_scenario_raw, with_settings
-from sgsim.suggest import nearest
+from sgsim.scenario import schema as sc
+from sgsim.scenario.distributions import _PARAMS as _DIST_PARAMS
+from sgsim.scenario.distributions import Distribution
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.loading import build_scenario, read_scenario_raw, with_settings
+from sgsim.scenario.suggest import nearest
 
 DESIGNS = ("grid", "oat", "lhs", "sobol", "morris")
 
@@ -118,7 +118,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, "parameters", "each path once", "<a repeated path>")
 
-    from sgsim.metrics import metric_names
+    from sgsim.analysis.metrics import metric_names
 
     plot_metrics = raw.get("plot_metric", "decision_within_target_rate")
     if isinstance(plot_metrics, str):

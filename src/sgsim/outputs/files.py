@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from sgsim import __version__
-from sgsim.loading import LoadedScenario
+from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.model.eventlog import EVENTS, EventLog
-from sgsim.runner import RunResult
-from sgsim.summary import check_rates, compare_reported
+from sgsim.scenario.loading import LoadedScenario
+from sgsim.studies.runner import RunResult
 
 EVENT_NAMES = tuple(EVENTS)
 EVENT_COLUMNS = [

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from sgsim.loading import build_scenario, with_settings
-from sgsim.runner import run_replications
+from sgsim.scenario.loading import build_scenario, with_settings
+from sgsim.studies.runner import run_replications
 
 Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, inputs, seed, reps
 

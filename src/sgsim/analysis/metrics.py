@@ -13,10 +13,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sgsim.calendar import WorkingClock, WorkingDays, role_clock, scenario_days
+from sgsim.model.calendar import WorkingClock, WorkingDays, role_clock, scenario_days
 from sgsim.model.eventlog import CODE, TASKS, EventLog
-from sgsim.model.staff import staff_count
-from sgsim.scenario import Scenario
+from sgsim.model.pools import staff_count
+from sgsim.scenario.schema import Scenario
 
 # name: (group, plain-words label)
 BASE_METRICS: dict[str, tuple[str, str]] = {
@@ -184,7 +184,7 @@ class BusyClock:
         """Utilisation over each interval between consecutive times.
 
         Tasks are stretched by people / effective staff in the simulation (see
-        ``sgsim.model.staff``), so busy hours are divided by the people simulated: the
+        ``sgsim.model.pools``), so busy hours are divided by the people simulated: the
         result is touch hours over the hours the effective staff are at work.
         """
         t = np.asarray(t, dtype=float)

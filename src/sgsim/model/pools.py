@@ -17,8 +17,8 @@ import heapq
 
 import simpy
 
-from sgsim.calendar import WorkingClock
-from sgsim.scenario import Role
+from sgsim.model.calendar import WorkingClock
+from sgsim.scenario.schema import Role
 
 
 class Pool:

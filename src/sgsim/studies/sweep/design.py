@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import qmc
 
-from sgsim.sweep.spec import Parameter, SweepSpec
+from sgsim.studies.sweep.spec import Parameter, SweepSpec
 
 
 def base_value(raw: dict[str, Any], path: str) -> float | None:

@@ -11,13 +11,13 @@ import io
 import matplotlib.pyplot as plt
 
 from sgsim import __version__
-from sgsim.describe import assumptions, staffing_rows
-from sgsim.loading import LoadedScenario
-from sgsim.metrics import metric_names
-from sgsim.plots import STYLE, draw_all
-from sgsim.runner import RunResult
-from sgsim.summary import check_rates, compare_reported
-from sgsim.tables import GROUP_TITLES, fmt
+from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.summary import check_rates, compare_reported
+from sgsim.outputs.describe import assumptions, staffing_rows
+from sgsim.outputs.figures import STYLE, draw_all
+from sgsim.outputs.tables import GROUP_TITLES, fmt
+from sgsim.scenario.loading import LoadedScenario
+from sgsim.studies.runner import RunResult
 
 CSS = """
 body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 2rem auto;

@@ -11,13 +11,13 @@ from importlib import metadata
 from typing import Any
 
 from sgsim import __version__
-from sgsim.describe import assumptions, staffing_rows
-from sgsim.loading import LoadedScenario, read_scenario_raw
-from sgsim.metrics import metric_names
+from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.summary import compare_reported
 from sgsim.model.eventlog import EVENTS
-from sgsim.runner import RunResult
-from sgsim.summary import compare_reported
-from sgsim.tables import fmt
+from sgsim.outputs.describe import assumptions, staffing_rows
+from sgsim.outputs.tables import fmt
+from sgsim.scenario.loading import LoadedScenario, read_scenario_raw
+from sgsim.studies.runner import RunResult
 
 KEY = (
     "contacts",

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from sgsim.metrics import RATE_FROM_COUNTS
-from sgsim.scenario import Reported
+from sgsim.analysis.metrics import RATE_FROM_COUNTS
+from sgsim.scenario.schema import Reported
 
 # A published rate and the rate its own counts give "differ" beyond this (half a point).
 RATE_MISMATCH = 0.005

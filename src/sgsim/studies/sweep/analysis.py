@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sgsim.sweep.design import salib_problem
-from sgsim.sweep.spec import SweepSpec
+from sgsim.studies.sweep.design import salib_problem
+from sgsim.studies.sweep.spec import SweepSpec
 
 
 def point_means(per_point: list[list[dict[str, float]]]) -> dict[str, np.ndarray]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sgsim.distributions import Distribution
-from sgsim.model.staff import caseload_places, staff_count
-from sgsim.scenario import Scenario
+from sgsim.model.pools import caseload_places, staff_count
+from sgsim.scenario.distributions import Distribution
+from sgsim.scenario.schema import Scenario
 
 
 def _pct(x: float) -> str:

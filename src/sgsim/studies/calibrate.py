@@ -19,11 +19,11 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-from sgsim.errors import ScenarioError
-from sgsim.loading import build_scenario, with_settings
-from sgsim.runner import run_replications
-from sgsim.sweep.design import base_value
-from sgsim.sweep.spec import check_path
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.loading import build_scenario, with_settings
+from sgsim.studies.runner import run_replications
+from sgsim.studies.sweep.design import base_value
+from sgsim.studies.sweep.spec import check_path
 
 CHI2_95 = 3.84  # 95% quantile of chi-square with one degree of freedom
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sgsim.summary import Summary, summarise
+from sgsim.analysis.summary import Summary, summarise
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sgsim.errors import ScenarioError
+from sgsim.scenario.errors import ScenarioError
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,9 @@ DISTRIBUTION_NAMES = tuple(_PARAMS)
 
 def parse_distribution(raw: object, key: str, file: str) -> Distribution:
     """Build a distribution from its scenario table, or raise a ScenarioError naming the key."""
-    from sgsim.suggest import nearest  # local import: suggest is tiny, keeps this module leaf
+    from sgsim.scenario.suggest import (
+        nearest,  # local import: suggest is tiny, keeps this module leaf
+    )
 
     if not isinstance(raw, Mapping):
         raise ScenarioError(

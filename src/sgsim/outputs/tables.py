@@ -8,9 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sgsim.metrics import metric_names
-from sgsim.scenario import Scenario
-from sgsim.summary import RateCheck, ReportedCheck, Summary
+from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.summary import RateCheck, ReportedCheck, Summary
+from sgsim.scenario.schema import Scenario
 
 GROUP_TITLES = {
     "funnel": "Funnel (counts in the measured period)",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sgsim.sweep.analysis import morris_indices, one_at_a_time, point_means, sobol_indices
-from sgsim.sweep.design import design_points
-from sgsim.sweep.spec import SweepSpec
-from sgsim.sweep.store import SweepStore
+from sgsim.studies.sweep.analysis import morris_indices, one_at_a_time, point_means, sobol_indices
+from sgsim.studies.sweep.design import design_points
+from sgsim.studies.sweep.spec import SweepSpec
+from sgsim.studies.sweep.store import SweepStore
 
 Executor = Callable[[list], Iterator[tuple[int, list[dict[str, float]]]]]
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from sgsim.distributions import Distribution
-from sgsim.randomness import stream
-from sgsim.scenario import DAYS_PER_YEAR, Scenario
+from sgsim.model.streams import stream
+from sgsim.scenario.distributions import Distribution
+from sgsim.scenario.schema import DAYS_PER_YEAR, Scenario
 
 
 def daily_rates(s: Scenario) -> np.ndarray:

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sgsim.plots import OKABE_ITO, STYLE, mean_band, save_figures
-from sgsim.sweep.spec import SweepSpec
+from sgsim.outputs.figures import OKABE_ITO, STYLE, mean_band, save_figures
+from sgsim.studies.sweep.spec import SweepSpec
 
 
 def _label(name: str) -> str:

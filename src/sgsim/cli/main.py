@@ -17,13 +17,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scipy import stats
 
 from sgsim import __version__
-from sgsim.errors import ScenarioError
-from sgsim.loading import LoadedScenario, load_scenario
-from sgsim.metrics import metric_names
-from sgsim.runner import RunResult, run_replications
-from sgsim.suggest import nearest
-from sgsim.summary import check_rates, compare_reported
-from sgsim.tables import compare_document, compare_table, print_run, run_document
+from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.summary import check_rates, compare_reported
+from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.loading import LoadedScenario, load_scenario
+from sgsim.scenario.suggest import nearest
+from sgsim.studies.runner import RunResult, run_replications
 
 EXIT_BAD_INPUT = 2
 
@@ -468,12 +468,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     rates = check_rates(s.reported, summaries)
     notes = []
     if args.out is not None:
-        from sgsim.outputs import write_run
+        from sgsim.outputs.files import write_run
 
         written = write_run(args.out, loaded, result, _command_line())
         notes.append(f"wrote {len(written)} files to {args.out}")
     if args.plots is not None:
-        from sgsim.plots import write_figures
+        from sgsim.outputs.figures import write_figures
 
         written = write_figures(result, s, args.plots)
         notes.append(f"wrote {len(written)} figures to {args.plots}")
@@ -488,7 +488,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sgsim.report import build_report
+    from sgsim.outputs.report import build_report
 
     return _write_document(args, build_report)
 
@@ -524,7 +524,7 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sgsim.comparison import paired_differences
+    from sgsim.analysis.comparison import paired_differences
 
     if len(args.scenarios) < 2:
         raise ScenarioError(
@@ -542,12 +542,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     }
     notes = []
     if args.out is not None:
-        from sgsim.outputs import write_comparison
+        from sgsim.outputs.files import write_comparison
 
         write_comparison(args.out, labels[0], comparisons, args.seed, args.replications)
         notes.append(f"wrote {args.out / 'comparison.csv'}")
     if args.plots is not None:
-        from sgsim.plots import compare_figures, save_figures
+        from sgsim.outputs.figures import compare_figures, save_figures
 
         figures = compare_figures(
             dict(zip(labels, results, strict=True)),
@@ -582,9 +582,9 @@ def _labels(paths: list[Path]) -> list[str]:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sgsim.sweep.execute import executor
-    from sgsim.sweep.run import run_sweep
-    from sgsim.sweep.spec import load_sweep
+    from sgsim.studies.sweep.execute import executor
+    from sgsim.studies.sweep.run import run_sweep
+    from sgsim.studies.sweep.spec import load_sweep
 
     spec = load_sweep(args.sweep)
     _need_folder(args.out, "--out")
@@ -620,7 +620,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         f"ran {result['ran']} now; wrote {', '.join(result['written'])} to {args.out}"
     )
     if args.plots is not None:
-        from sgsim.sweep.plots import write_sweep_figures
+        from sgsim.studies.sweep.plots import write_sweep_figures
 
         written = write_sweep_figures(spec, result, args.out, args.plots)
         print(f"wrote {len(written)} figures to {args.plots}")
@@ -630,7 +630,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sgsim.verify import run_checks
+    from sgsim.studies.verify import run_checks
 
     err = Console(stderr=True)
     with err.status("running checks...") as status:
@@ -656,9 +656,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sgsim.calibrate import calibrate, fitted_file_text, parse_fit
-    from sgsim.loading import read_scenario_raw
-    from sgsim.summary import summarise_all
+    from sgsim.analysis.summary import summarise_all
+    from sgsim.scenario.loading import read_scenario_raw
+    from sgsim.studies.calibrate import calibrate, fitted_file_text, parse_fit
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -699,7 +699,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     console.print(table)
     summaries = summarise_all(result.per_replication)
     print_reported = compare_reported(s.reported, summaries)
-    from sgsim.tables import reported_table
+    from sgsim.outputs.tables import reported_table
 
     console.print(reported_table(print_reported, s.reported.source, wide=console.width >= 110))
     if result.flat_directions:
@@ -726,8 +726,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
     from rich.table import Table
 
-    from sgsim.metrics import QUEUES
-    from sgsim.run_length import fills_from_empty, mser, welch_moving_average
+    from sgsim.analysis.metrics import QUEUES
+    from sgsim.analysis.run_length import fills_from_empty, mser, welch_moving_average
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -769,7 +769,7 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         "holidays, a December dip) as bias. Check the figure (--plots)."
     )
     if args.plots is not None:
-        from sgsim.plots import save_figures, warmup_figure
+        from sgsim.outputs.figures import save_figures, warmup_figure
 
         written = save_figures({"warmup": warmup_figure(trial, stages, args.window)}, args.plots)
         print(f"wrote {len(written)} figures to {args.plots}", file=sys.stderr)
@@ -779,10 +779,10 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 def cmd_replications(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sgsim.calendar import scenario_days
-    from sgsim.metrics import compute
+    from sgsim.analysis.metrics import compute
+    from sgsim.analysis.run_length import KEY_METRICS, run_until_precise
     from sgsim.model import simulate
-    from sgsim.run_length import KEY_METRICS, run_until_precise
+    from sgsim.model.calendar import scenario_days
 
     if not 0 < args.precision < 1:
         raise ScenarioError(
@@ -836,6 +836,6 @@ def cmd_replications(args: argparse.Namespace) -> int:
 
 
 def cmd_stress_report(args: argparse.Namespace) -> int:
-    from sgsim.stress import stress_report
+    from sgsim.outputs.stress import stress_report
 
     return _write_document(args, stress_report)

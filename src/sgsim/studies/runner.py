@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sgsim.calendar import scenario_days
-from sgsim.metrics import (
+from sgsim.analysis.metrics import (
     compute,
     concerns_per_month,
     daily_queues,
     samples,
     weekly_utilisation,
 )
+from sgsim.analysis.summary import Summary, summarise_all
 from sgsim.model import EventLog, simulate
-from sgsim.scenario import Scenario
-from sgsim.summary import Summary, summarise_all
+from sgsim.model.calendar import scenario_days
+from sgsim.scenario.schema import Scenario
 
 
 @dataclass

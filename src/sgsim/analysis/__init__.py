@@ -1,0 +1,1 @@
+"""Analysis: pure functions from event logs to metrics, summaries, comparisons, run length."""

@@ -1,0 +1,1 @@
+"""Outputs: tables, files, figures, the HTML report, describe, STRESS: formatting only."""

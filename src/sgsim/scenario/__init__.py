@@ -1,0 +1,1 @@
+"""Scenario files: the schema of a pathway, its loading and validation, distributions."""

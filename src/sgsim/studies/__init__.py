@@ -1,0 +1,1 @@
+"""Studies on top of the model: replications, sweeps, calibration and verification."""
