@@ -1,78 +1,135 @@
 """Metrics: pure functions from one replication's event log to named numbers.
 
-Flows (contacts, concerns, enquiries...) count events inside the measured period (after the
-warm-up). Waits and durations are taken for the cases whose wait or duration *ends* inside
-the period. Queue lengths are exact time averages over the period. Utilisation is touch
-hours worked divided by the hours the role's effective staff are at work.
+Which metrics a scenario has follows from its steps' kinds (``sgsim.model.steps``): each
+kind declares the counts it feeds (concerns, s42 enquiries...), the spans of a person's
+touch time and of a caseload place, and whether its end is the front-door decision. Every
+step has a queue (joined at ``queued``, left at ``started``) and a wait.
+
+Flows count events inside the measured period (after the warm-up). Waits and durations are
+taken for the cases whose wait or duration *ends* inside the period. Queue lengths are
+exact time averages over the period. Utilisation is touch hours worked divided by the
+hours the pool's effective staff are at work.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 import numpy as np
 
-from sgsim.model.calendar import WorkingClock, WorkingDays, role_clock, scenario_days
-from sgsim.model.eventlog import CODE, TASKS, EventLog
+from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
+from sgsim.model.eventlog import EventLog
 from sgsim.model.pools import staff_count
-from sgsim.scenario.schema import Scenario
-
-# name: (group, plain-words label)
-BASE_METRICS: dict[str, tuple[str, str]] = {
-    "contacts": ("funnel", "contacts received"),
-    "returning_contacts": ("funnel", "of which adults coming back after closure"),
-    "concerns": ("funnel", "concerns (after triage)"),
-    "s42_enquiries": ("funnel", "s42 enquiries started"),
-    "other_enquiries": ("funnel", "other (non-statutory) enquiries"),
-    "enquiries_concluded": ("funnel", "enquiries concluded"),
-    "open_cases_end": ("funnel", "cases still open at the end"),
-    "contact_to_concern_rate": ("conversion", "contacts -> concerns"),
-    "concern_to_s42_rate": ("conversion", "concerns -> s42 enquiries"),
-    "concern_to_enquiry_rate": ("conversion", "concerns -> s42 + other (NHS definition)"),
-    "concerns_per_month_min": ("conversion", "concerns in the quietest month"),
-    "concerns_per_month_max": ("conversion", "concerns in the busiest month"),
-    "decision_working_days_mean": ("timeliness", "working days, contact to decision"),
-    "decision_within_target_rate": ("timeliness", "decisions within target"),
-    "triage_wait_days_mean": ("timeliness", "days waiting for triage"),
-    "allocation_wait_days_mean": ("timeliness", "days waiting for allocation"),
-    "enquiry_duration_days_mean": ("timeliness", "days from allocation to conclusion"),
-    "contact_to_closure_days_mean": ("timeliness", "days from contact to closure"),
-    "triage_queue_mean": ("queues", "contacts waiting for triage"),
-    "decision_queue_mean": ("queues", "concerns waiting for an s42 decision"),
-    "allocation_queue_mean": ("queues", "enquiries waiting for allocation"),
-    "open_enquiries_mean": ("queues", "enquiries open (allocated)"),
-}
+from sgsim.model.steps import KINDS
+from sgsim.model.steps.base import EVENT_CODE, Count
+from sgsim.scenario.schema import Scenario, pool_name
 
 # Conversion rates that reports publish, as (numerator counts, denominator count).
-PUBLISHED_RATE_NAMES = ("contact_to_concern_rate", "concern_to_s42_rate", "concern_to_enquiry_rate")
 RATE_FROM_COUNTS: dict[str, tuple[tuple[str, ...], str]] = {
     "contact_to_concern_rate": (("concerns",), "contacts"),
     "concern_to_s42_rate": (("s42_enquiries",), "concerns"),
     "concern_to_enquiry_rate": (("s42_enquiries", "other_enquiries"), "concerns"),
 }
-
-# Queues measured over time: (event entering, event leaving, outcomes that enter).
-QUEUES: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
-    "triage_queue": ("contact_received", "triage_started", None),
-    "decision_queue": ("concern_raised", "decision_started", None),
-    "allocation_queue": ("s42_decided", "allocated", ("s42_enquiry", "other_enquiry")),
-    "open_enquiries": ("allocated", "enquiry_concluded", None),
+PUBLISHED_RATE_NAMES = tuple(RATE_FROM_COUNTS)
+RATE_LABELS = {
+    "contact_to_concern_rate": "contacts -> concerns",
+    "concern_to_s42_rate": "concerns -> s42 enquiries",
+    "concern_to_enquiry_rate": "concerns -> s42 + other (NHS definition)",
 }
+
+
+def _kinds(s: Scenario) -> list[str]:
+    """The kinds of step in the scenario, in pathway order."""
+    return list(dict.fromkeys(step.kind for step in s.steps.values()))
+
+
+def _totals(s: Scenario) -> dict[str, tuple[str, Count]]:
+    """Kind-level counts the scenario's steps feed: name -> (kind, count)."""
+    return {name: (kind, c) for kind in _kinds(s) for name, c in KINDS[kind].totals.items()}
+
+
+def decision_target(s: Scenario) -> int | None:
+    """The working days from contact to decision that the council aims for, if any."""
+    targets = [
+        getattr(step, "decision_target_working_days", None)
+        for step in s.steps.values()
+        if KINDS[step.kind].decides
+    ]
+    given = [t for t in targets if t is not None]
+    return min(given) if given else None
+
+
+def queue_names(s: Scenario) -> dict[str, str]:
+    """Queues measured over time: per step, and per kind where the kind names its wait."""
+    names = {
+        f"{name}_queue": f"cases waiting at {name}"
+        for name, step in s.steps.items()
+        if not KINDS[step.kind].terminal
+    }
+    for kind in _kinds(s):
+        wait = KINDS[kind].wait_name
+        if wait:
+            names[f"{wait}_queue"] = f"cases waiting for {wait} (all {kind} steps)"
+    if s.caseload_pools():
+        names["open_enquiries"] = "enquiries open (allocated)"
+    return names
 
 
 def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
     """Every metric this scenario produces, with its group and label, in display order."""
-    names = dict(BASE_METRICS)
-    for role in s.task_roles():
-        names[f"utilisation_{role}"] = ("staff", f"share of {role} hours on pathway tasks")
-    for role in s.caseload_roles():
-        names[f"caseload_mean_{role}"] = ("staff", f"open enquiries per {role}")
-    for abuse in s.enquiry.abuse_types:
-        names[f"abuse_{abuse}"] = ("outcomes", f"concluded enquiries: {abuse}")
-    for risk in s.closure.risk_outcomes:
-        names[f"risk_{risk}"] = ("outcomes", f"closed with risk {risk}")
+    totals = _totals(s)
+    names: dict[str, tuple[str, str]] = {
+        "contacts": ("funnel", "contacts received"),
+        "returning_contacts": ("funnel", "of which adults coming back after closure"),
+    }
+    names |= {name: (c.group, c.label) for name, (_, c) in totals.items()}
+    names["open_cases_end"] = ("funnel", "cases still open at the end")
+    for rate, (top, bottom) in RATE_FROM_COUNTS.items():
+        if all(n in names for n in (*top, bottom)):
+            names[rate] = ("conversion", RATE_LABELS[rate])
+    if "concerns" in totals:
+        names["concerns_per_month_min"] = ("conversion", "concerns in the quietest month")
+        names["concerns_per_month_max"] = ("conversion", "concerns in the busiest month")
+    if any(KINDS[k].decides for k in _kinds(s)):
+        names["decision_working_days_mean"] = ("timeliness", "working days, contact to decision")
+        if decision_target(s) is not None:
+            names["decision_within_target_rate"] = ("timeliness", "decisions within target")
+    for span, label in _span_labels(s).items():
+        names[f"{span}_days_mean"] = ("timeliness", label)
+    for queue, label in queue_names(s).items():
+        names[f"{queue}_mean"] = ("queues", label)
+    for team, role in s.staff_pools():
+        pool = pool_name(team, role)
+        names[f"utilisation_{pool}"] = ("staff", f"share of {role} ({team}) hours on tasks")
+    for team, role in s.caseload_pools():
+        pool = pool_name(team, role)
+        names[f"caseload_mean_{pool}"] = ("staff", f"open enquiries per {role} ({team})")
+    if s.caseload_pools():
+        for abuse in s.demand.abuse_types:
+            names[f"abuse_{abuse}"] = ("outcomes", f"concluded enquiries: {abuse}")
+    for name, step in s.steps.items():
+        if KINDS[step.kind].outcome_counts:
+            for outcome in step.outcome_names():
+                names[f"{name}_{outcome}"] = ("outcomes", f"{name}: {outcome}")
+        if KINDS[step.kind].terminal:
+            names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
     return names
+
+
+def _span_labels(s: Scenario) -> dict[str, str]:
+    """Per-case spans (days) the scenario has: waits at each step, enquiry durations."""
+    labels = {
+        f"{name}_wait": f"days waiting at {name}"
+        for name, step in s.steps.items()
+        if not KINDS[step.kind].terminal
+    }
+    for kind in _kinds(s):
+        if KINDS[kind].wait_name:
+            labels[f"{KINDS[kind].wait_name}_wait"] = f"days waiting for {KINDS[kind].wait_name}"
+    if s.caseload_pools():
+        labels["enquiry_duration"] = "days from allocation to conclusion"
+        labels["contact_to_closure"] = "days from contact to leaving, after an enquiry"
+    return labels
 
 
 def compute(
@@ -83,86 +140,132 @@ def compute(
 ) -> dict[str, float]:
     """All metrics of one replication (``each``: its ``samples``, if already computed)."""
     days = days or scenario_days(s)
-    start, end = float(s.run.warmup_days), float(s.horizon_days)
-    m = _Measure(log, start, end)
+    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+    names = metric_names(s)
     out: dict[str, float] = {}
 
-    out["contacts"] = m.count("contact_received")
+    arrived = log.rows("arrived")
+    out["contacts"] = m.count(arrived)
     returning = log.attributes["returning_from"][log.case] >= 0
-    out["returning_contacts"] = float(
-        np.count_nonzero(log.mask("contact_received") & returning & m.in_period)
-    )
-    out["concerns"] = m.count("concern_raised")
-    out["s42_enquiries"] = m.count("s42_decided", "s42_enquiry")
-    out["other_enquiries"] = m.count("s42_decided", "other_enquiry")
-    out["enquiries_concluded"] = m.count("enquiry_concluded")
-    out["open_cases_end"] = float(
-        np.count_nonzero(log.mask("contact_received")) - np.count_nonzero(log.mask("left"))
-    )
-    out["contact_to_concern_rate"] = _ratio(out["concerns"], out["contacts"])
-    out["concern_to_s42_rate"] = _ratio(out["s42_enquiries"], out["concerns"])
-    out["concern_to_enquiry_rate"] = _ratio(
-        out["s42_enquiries"] + out["other_enquiries"], out["concerns"]
-    )
-    monthly = concerns_per_month(log, s)
-    out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
-    out["concerns_per_month_max"] = float(max(monthly.values())) if monthly else np.nan
+    out["returning_contacts"] = m.count(arrived & returning)
+    for name, (kind, c) in _totals(s).items():
+        out[name] = m.count(log.rows(c.event, kind=kind, outcome=c.outcome))
+    out["open_cases_end"] = float(np.count_nonzero(arrived) - np.count_nonzero(log.rows("left")))
+    for rate, (top, bottom) in RATE_FROM_COUNTS.items():
+        if rate in names:
+            out[rate] = _ratio(sum(out[n] for n in top), out[bottom])
+    if "concerns_per_month_min" in names:
+        monthly = concerns_per_month(log, s)
+        out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
+        out["concerns_per_month_max"] = float(max(monthly.values())) if monthly else np.nan
 
     each = each if each is not None else samples(log, s, days)
-    out["decision_working_days_mean"] = _mean(each["decision_working_days"])
-    out["decision_within_target_rate"] = _mean(each["decided_within_target"])
-    for name in ("triage_wait", "allocation_wait", "enquiry_duration", "contact_to_closure"):
-        out[f"{name}_days_mean"] = _mean(each[f"{name}_days"])
+    if "decision_working_days_mean" in names:
+        out["decision_working_days_mean"] = _mean(each["decision_working_days"])
+    if "decision_within_target_rate" in names:
+        out["decision_within_target_rate"] = _mean(each["decided_within_target"])
+    for span in _span_labels(s):
+        out[f"{span}_days_mean"] = _mean(each[f"{span}_days"])
+    for queue, (enter, leave) in _queue_rows(log, s).items():
+        out[f"{queue}_mean"] = m.time_average(enter, leave)
 
-    for name, (enter, leave, outcomes) in QUEUES.items():
-        out[f"{name}_mean"] = m.time_average(
-            log.event == CODE[enter] if outcomes is None else m.with_outcomes(enter, outcomes),
-            log.mask(leave),
+    out.update(utilisation(log, s, days, m.start, m.end))
+    for k, (team, role) in enumerate(s.caseload_pools()):
+        pool = pool_name(team, role)
+        enter, leave = _place_rows(log, len(s.staff_pools()) + k)
+        out[f"caseload_mean_{pool}"] = (
+            m.time_average(enter, leave) / s.role(team, role).effective_staff
         )
+    if s.caseload_pools():
+        concluded = log.rows("finished", kind="enquiry")
+        abuse = log.attributes["abuse_type"][log.case]
+        for code, name in enumerate(s.demand.abuse_types):
+            out[f"abuse_{name}"] = m.count(concluded & (abuse == code))
+    for name, step in s.steps.items():
+        if KINDS[step.kind].outcome_counts:
+            for outcome in step.outcome_names():
+                out[f"{name}_{outcome}"] = m.count(log.rows("finished", step=name, outcome=outcome))
+        if KINDS[step.kind].terminal:
+            out[f"exit_{name}"] = m.count(log.rows("left", step=name))
+    return {name: out[name] for name in names}
 
-    out.update(utilisation(log, s, days, start, end))
-    for k, role in enumerate(log.roles):
-        if role in s.caseload_roles():
-            held = m.time_average(
-                log.mask("allocated") & (log.role == k),
-                log.mask("enquiry_concluded") & (log.role == k),
-            )
-            out[f"caseload_mean_{role}"] = held / s.staffing[role].effective_staff
-    for abuse in s.enquiry.abuse_types:
-        out[f"abuse_{abuse}"] = m.count("enquiry_concluded", abuse)
-    for risk in s.closure.risk_outcomes:
-        out[f"risk_{risk}"] = m.count("closed", risk)
+
+def _queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each queue, the rows that join it and the rows that leave it."""
+    queued, started = log.rows("queued"), log.rows("started")
+    out = {}
+    for name, step in s.steps.items():
+        if not KINDS[step.kind].terminal:
+            at = log.step == log.steps.index(name)
+            out[f"{name}_queue"] = (queued & at, started & at)
+    for kind in _kinds(s):
+        wait = KINDS[kind].wait_name
+        if wait:
+            at = log.rows("queued", kind=kind) | log.rows("started", kind=kind)
+            out[f"{wait}_queue"] = (queued & at, started & at)
+    if s.caseload_pools():
+        out["open_enquiries"] = (
+            log.rows("started", kind="enquiry"),
+            log.rows("finished", kind="enquiry"),
+        )
     return out
 
 
+def _place_rows(log: EventLog, pool: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows taking and freeing a place of one caseload pool."""
+    mine = log.pool == pool
+    return log.rows("started", kind="enquiry") & mine, log.rows("finished", kind="enquiry") & mine
+
+
+def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Match each ``first`` row with its case's next ``last`` row (a case is at one step at
+    a time): returns the ``first`` row indices and the matching times (NaN if none yet).
+
+    The log is in time order, ties in the order events happened, so a stable sort by case
+    keeps each case's events in the order they happened.
+    """
+    rows = np.flatnonzero(first | last)
+    is_last = last[rows]
+    order = np.argsort(log.case[rows], kind="stable")
+    rows, is_last = rows[order], is_last[order]
+    starts = np.flatnonzero(~is_last)
+    following = starts + 1
+    ok = following < rows.size
+    paired = np.zeros(starts.size, dtype=bool)
+    paired[ok] = is_last[following[ok]] & (
+        log.case[rows[following[ok]]] == log.case[rows[starts[ok]]]
+    )
+    t_last = np.full(starts.size, np.nan)
+    t_last[paired] = log.time[rows[following[paired]]]
+    return rows[starts], t_last
+
+
 def _busy_hours(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, BusyClock]:
-    """Per role, a function giving touch hours worked from time zero up to any times."""
-    spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {r: [] for r in log.roles}
+    """Per staff pool, a function giving touch hours worked from time zero up to any times."""
+    spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     horizon = float(s.horizon_days)
-    for first, last in TASKS.values():
-        starts = np.flatnonzero(log.mask(first))
-        if starts.size == 0:
-            continue
-        finish = np.full(starts.size, horizon)  # unfinished tasks are busy to the end
-        ends = np.flatnonzero(log.mask(last))
-        order = np.argsort(log.case[starts])
-        where = np.searchsorted(log.case[starts], log.case[ends], sorter=order)
-        finish[order[where]] = log.time[ends]
-        for k, role in enumerate(log.roles):
-            mine = log.role[starts] == k
-            if mine.any():
-                spans[role].append((log.time[starts][mine], finish[mine]))
+    for kind in _kinds(s):
+        for first, last in KINDS[kind].touch_spans:
+            rows, t1 = pairs(log, log.rows(first, kind=kind), log.rows(last, kind=kind))
+            t0, pool = log.time[rows], log.pool[rows]
+            t1 = np.where(np.isnan(t1), horizon, t1)  # unfinished tasks are busy to the end
+            for k in np.unique(pool):
+                mine = pool == k
+                spans.setdefault(int(k), []).append((t0[mine], t1[mine]))
     out = {}
-    for role, parts in spans.items():
-        clock = role_clock(s, role, days)
+    for k, (team, role) in enumerate(s.staff_pools()):
+        clock = team_clock(s, team, role, days)
+        parts = spans.get(k, [])
         t0 = np.concatenate([a for a, _ in parts]) if parts else np.zeros(0)
         t1 = np.concatenate([b for _, b in parts]) if parts else np.zeros(0)
-        out[role] = BusyClock(clock, clock.hours_at_many(t0), clock.hours_at_many(t1))
+        out[pool_name(team, role)] = BusyClock(
+            clock, clock.hours_at_many(t0), clock.hours_at_many(t1)
+        )
     return out
 
 
 class BusyClock:
-    """Touch hours a role worked up to time t: sum over tasks of min(W1, W(t)) - min(W0, W(t))."""
+    """Touch hours a pool worked up to time t: sum over tasks of min(W1, W(t)) - min(W0, W(t))."""
 
     def __init__(self, clock: WorkingClock, w0: np.ndarray, w1: np.ndarray) -> None:
         self.clock = clock
@@ -197,29 +300,36 @@ class BusyClock:
 def utilisation(
     log: EventLog, s: Scenario, days: WorkingDays, start: float, end: float
 ) -> dict[str, float]:
-    """Touch hours worked in the period over the role's hours at work in the period."""
+    """Touch hours worked in the period over the pool's hours at work in the period."""
     busy = _busy_hours(log, s, days)
     return {
-        f"utilisation_{role}": float(
-            busy[role].utilisation(np.array([start, end]), staff_count(s.staffing[role]))[0]
+        f"utilisation_{pool_name(team, role)}": float(
+            busy[pool_name(team, role)].utilisation(
+                np.array([start, end]), staff_count(s.role(team, role))
+            )[0]
         )
-        for role in log.roles
+        for team, role in s.staff_pools()
     }
 
 
 def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
-    """Utilisation of each role in each week of the run (the last week may be partial)."""
+    """Utilisation of each staff pool in each week of the run (the last may be partial)."""
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
     busy = _busy_hours(log, s, days)
     out: dict[str, np.ndarray] = {"week_start_day": edges[:-1]}
-    for role, clock in busy.items():
-        out[role] = clock.utilisation(edges, staff_count(s.staffing[role]))
+    for team, role in s.staff_pools():
+        pool = pool_name(team, role)
+        out[pool] = busy[pool].utilisation(edges, staff_count(s.role(team, role)))
     return out
 
 
 def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
-    t = log.time[log.mask("concern_raised")]
+    totals = _totals(s)
+    if "concerns" not in totals:
+        return {}
+    kind, c = totals["concerns"]
+    t = log.time[log.rows(c.event, kind=kind, outcome=c.outcome)]
     origin = np.datetime64(s.origin, "D")
     first = s.run.start_date
     last = s.run.start_date + dt.timedelta(days=s.run.run_days)  # exclusive
@@ -235,15 +345,6 @@ def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     return months
 
 
-# Per-case durations in days: (event it runs from, event it runs to).
-SPANS = {
-    "triage_wait_days": ("contact_received", "triage_started"),
-    "allocation_wait_days": ("s42_decided", "allocated"),
-    "enquiry_duration_days": ("allocated", "enquiry_concluded"),
-    "contact_to_closure_days": ("contact_received", "closed"),
-}
-
-
 def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     """Per-case values behind the means and plots.
 
@@ -253,20 +354,31 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
     priority contacts are exactly the ones not yet decided.
     """
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
-    arrived = m.case_time("contact_received")
-    decided = np.full(arrived.size, np.nan)
-    case, at = _decisions(log, 0.0, m.end)
-    decided[case] = at
-    deadline = days.deadline(arrived, s.s42_test.decision_target_working_days)
-    cohort = (deadline > m.start) & (deadline <= m.end)
-    on_time = decided[cohort] < deadline[cohort]  # NaN (undecided) compares False
-    in_period = (decided >= m.start) & (decided < m.end)
-    out = {
-        "decision_working_days": days.elapsed(arrived[in_period], decided[in_period]),
-        "decided_within_target": on_time,
-    }
-    for name, (first, last) in SPANS.items():
-        out[name] = m.durations(first, last)
+    out: dict[str, np.ndarray] = {}
+    arrived = m.case_time(log.rows("arrived"))
+    if any(KINDS[k].decides for k in _kinds(s)):
+        decided = np.full(arrived.size, np.nan)
+        case, at = _decisions(log, s, m.end)
+        decided[case] = at
+        in_period = (decided >= m.start) & (decided < m.end)
+        out["decision_working_days"] = days.elapsed(arrived[in_period], decided[in_period])
+        target = decision_target(s)
+        if target is not None:
+            deadline = days.deadline(arrived, target)
+            cohort = (deadline > m.start) & (deadline <= m.end)
+            out["decided_within_target"] = decided[cohort] < deadline[cohort]  # NaN is False
+    for queue, (enter, leave) in _queue_rows(log, s).items():
+        if queue == "open_enquiries":
+            continue
+        out[queue.removesuffix("_queue") + "_wait_days"] = m.durations(enter, leave)
+    if s.caseload_pools():
+        enter, leave = _queue_rows(log, s)["open_enquiries"]
+        out["enquiry_duration_days"] = m.durations(enter, leave)
+        left = log.rows("left")
+        concluded = np.zeros(log.n_cases, dtype=bool)
+        concluded[log.case[log.rows("finished", kind="enquiry")]] = True
+        rows = left & concluded[log.case] & m.in_period
+        out["contact_to_closure_days"] = log.time[rows] - arrived[log.case[rows]]
     return out
 
 
@@ -274,26 +386,27 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
     """Queue lengths at the end of each simulated day, and each day's arrivals."""
     day_ends = np.arange(1, s.horizon_days + 1, dtype=float)
     out: dict[str, np.ndarray] = {"day": day_ends - 1}
-    for name, (enter, leave, outcomes) in QUEUES.items():
-        entering = (
-            log.event == CODE[enter]
-            if outcomes is None
-            else _Measure(log, 0, 0).with_outcomes(enter, outcomes)
-        )
-        ins = np.sort(log.time[entering])
-        outs = np.sort(log.time[log.mask(leave)])
-        out[name] = np.searchsorted(ins, day_ends, side="left") - np.searchsorted(
+
+    def level(enter: np.ndarray, leave: np.ndarray) -> np.ndarray:
+        ins = np.sort(log.time[enter])
+        outs = np.sort(log.time[leave])
+        return np.searchsorted(ins, day_ends, side="left") - np.searchsorted(
             outs, day_ends, side="left"
         )
-    for k, role in enumerate(log.roles):
-        if role in s.caseload_roles():
-            ins = np.sort(log.time[log.mask("allocated") & (log.role == k)])
-            outs = np.sort(log.time[log.mask("enquiry_concluded") & (log.role == k)])
-            out[f"open_enquiries_{role}"] = np.searchsorted(ins, day_ends) - np.searchsorted(
-                outs, day_ends
-            )
-    for name, event in (("contacts", "contact_received"), ("concerns", "concern_raised")):
-        t = log.time[log.mask(event)]
+
+    for queue, (enter, leave) in _queue_rows(log, s).items():
+        out[queue] = level(enter, leave)
+    for k, (team, role) in enumerate(s.caseload_pools()):
+        out[f"open_enquiries_{pool_name(team, role)}"] = level(
+            *_place_rows(log, len(s.staff_pools()) + k)
+        )
+    counted = {"contacts": log.rows("arrived")}
+    totals = _totals(s)
+    if "concerns" in totals:
+        kind, c = totals["concerns"]
+        counted["concerns"] = log.rows(c.event, kind=kind, outcome=c.outcome)
+    for name, rows in counted.items():
+        t = log.time[rows]
         out[name] = np.bincount(t.astype(np.int64), minlength=s.horizon_days)[: s.horizon_days]
     return out
 
@@ -305,26 +418,21 @@ class _Measure:
         self.log, self.start, self.end = log, start, end
         self.in_period = (log.time >= start) & (log.time < end)
 
-    def with_outcomes(self, event: str, outcomes: Iterable[str]) -> np.ndarray:
-        codes = [self.log.outcomes.index(o) for o in outcomes]
-        return self.log.mask(event) & np.isin(self.log.outcome, codes)
+    def count(self, rows: np.ndarray) -> float:
+        return float(np.count_nonzero(rows & self.in_period))
 
-    def count(self, event: str, outcome: str | None = None) -> float:
-        return float(np.count_nonzero(self.log.rows(event, outcome) & self.in_period))
-
-    def case_time(self, event: str) -> np.ndarray:
-        """Time of the event for each case id (NaN where it did not happen)."""
-        n = self.log.attributes["source"].size
-        out = np.full(n, np.nan)
-        rows = self.log.mask(event)
-        out[self.log.case[rows]] = self.log.time[rows]
+    def case_time(self, rows: np.ndarray) -> np.ndarray:
+        """Time of the (first) row for each case id (NaN where none)."""
+        out = np.full(self.log.n_cases, np.nan)
+        picked = np.flatnonzero(rows)[::-1]  # the earliest row is written last
+        out[self.log.case[picked]] = self.log.time[picked]
         return out
 
-    def durations(self, first: str, last: str) -> np.ndarray:
-        """Time from ``first`` to ``last`` for each case whose ``last`` is in the period."""
-        began = self.case_time(first)
-        rows = self.log.mask(last) & self.in_period
-        return self.log.time[rows] - began[self.log.case[rows]]
+    def durations(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Time from each ``first`` row to its case's next ``last`` row, ending in the period."""
+        rows, t1 = pairs(self.log, first, last)
+        ended = (t1 >= self.start) & (t1 < self.end)
+        return t1[ended] - self.log.time[rows][ended]
 
     def time_average(self, enter: np.ndarray, leave: np.ndarray) -> float:
         """Exact time-average over the period of (entered so far - left so far)."""
@@ -336,11 +444,18 @@ class _Measure:
         return (area(self.log.time[enter]) - area(self.log.time[leave])) / span
 
 
-def _decisions(log: EventLog, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
-    """Case ids and times of each contact's final front-door decision in the period."""
-    nfa = log.rows("left", "not_a_concern")
-    rows = (nfa | log.mask("s42_decided")) & (log.time >= start) & (log.time < end)
-    return log.case[rows], log.time[rows]
+def _decisions(log: EventLog, s: Scenario, end: float) -> tuple[np.ndarray, np.ndarray]:
+    """Case ids and times of each contact's front-door decision: the end of a deciding
+    step, or leaving the pathway before reaching one."""
+    deciding = [k for k, kind in enumerate(log.kinds) if KINDS[kind].decides]
+    rows = (log.event == EVENT_CODE["finished"]) & np.isin(log.step, deciding)
+    rows |= log.rows("left")
+    rows &= log.time < end
+    picked = np.flatnonzero(rows)[::-1]  # keep each case's earliest
+    first = np.full(log.n_cases, np.nan)
+    first[log.case[picked]] = log.time[picked]
+    case = np.flatnonzero(~np.isnan(first))
+    return case, first[case]
 
 
 def _next_month(d: dt.date) -> dt.date:

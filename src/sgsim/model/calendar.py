@@ -156,9 +156,9 @@ def scenario_days(s: Scenario) -> WorkingDays:
     return WorkingDays(s.origin, n, closed + tuple(s.calendar.closed_days))
 
 
-def role_clock(s: Scenario, role: str, days: WorkingDays) -> WorkingClock:
-    """The working clock a role's people work to."""
-    r = s.staffing[role]
+def team_clock(s: Scenario, team: str, role: str, days: WorkingDays) -> WorkingClock:
+    """The working clock the people of a role in a team work to."""
+    r = s.role(team, role)
     return WorkingClock(
         None if r.calendar == "24/7" else days, s.calendar.open_hour, r.hours_per_day
     )

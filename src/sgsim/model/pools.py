@@ -1,70 +1,132 @@
-"""Staff pools: people of a role doing touch-time tasks, and caseload places for enquiries.
+"""Pools: the people of a role doing touch-time tasks, and caseload places for enquiries.
 
-A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional. The pool
-has ``round(effective)`` people (at least one) and stretches each task by
+A pool is a SimPy ``PriorityResource`` (urgent first, then first come), so a waiting
+request is an ordinary SimPy request event that a process can ``cancel()`` (a case that
+leaves a waiting list). Two changes make it fit a pathway of tens of thousands of cases:
+
+- the waiting line is a heap with lazy removal, not SimPy's list re-sorted on every
+  append (which is quadratic in a backlog of thousands);
+- ``take`` hands a free server over without creating a request event when nobody is
+  waiting (most requests): ``benchmarks/speed.py`` measures what this fast path saves.
+
+Every person and caseload place has an id, for animation tools (vidigi's resource_id).
+
+A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional. The staff
+pool has ``round(effective)`` people (at least one) and stretches each task by
 ``people / effective``, so the hours of capacity a year are exact whatever the rounding.
-Each person and caseload place has an id, given out on request, for animation tools.
-
-``Pool`` is a non-preemptive priority resource (urgent first, then first come) like SimPy's
-PriorityResource, but it hands a free server over without scheduling an event: most
-requests find someone free, and skipping that event is what keeps sgsim within a small
-factor of a bare SimPy queue (see benchmarks/speed.py).
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 
 import simpy
+from simpy.resources.resource import PriorityRequest
 
 from sgsim.model.calendar import WorkingClock
 from sgsim.scenario.schema import Role
 
 
-class Pool:
-    """``size`` servers; waiting requests are served by (priority, arrival order)."""
+class WaitingLine:
+    """SimPy's put-queue interface over a heap of (priority, time, order, request).
 
-    def __init__(self, env: simpy.Environment, size: int) -> None:
-        self.env = env
-        self.size = size
-        self.busy = 0
-        self.waiting: list[tuple[int, int, simpy.Event]] = []
-        self.arrivals = 0
-        self.free = list(range(size, 0, -1))
+    ``remove`` (what ``request.cancel()`` calls) marks the request; marked entries are
+    dropped when they reach the head, so cancelling costs O(1).
+    """
 
-    def acquire(self, priority: int) -> simpy.Event | None:
-        """None if a server was free and is now held; else an event fired when one is."""
-        if self.busy < self.size:
-            self.busy += 1
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, float, int, PriorityRequest]] = []
+        self._order = itertools.count()
+        self._cancelled: set[int] = set()
+
+    def append(self, request: PriorityRequest) -> None:
+        heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
+
+    def remove(self, request: PriorityRequest) -> None:
+        if not any(entry[3] is request for entry in self._heap):
+            raise ValueError("request is not waiting")
+        self._cancelled.add(id(request))
+
+    def _drop_cancelled(self) -> None:
+        heap = self._heap
+        while heap and id(heap[0][3]) in self._cancelled:
+            self._cancelled.discard(id(heapq.heappop(heap)[3]))
+
+    def __len__(self) -> int:
+        return len(self._heap) - len(self._cancelled)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __getitem__(self, index: int) -> PriorityRequest:
+        if index != 0:
+            raise IndexError("only the head of a waiting line can be read")
+        self._drop_cancelled()
+        return self._heap[0][3]
+
+    def pop(self, index: int = 0) -> PriorityRequest:
+        if index != 0:
+            raise IndexError("only the head of a waiting line can be taken")
+        self._drop_cancelled()
+        return heapq.heappop(self._heap)[3]
+
+
+class Pool(simpy.PriorityResource):
+    """``capacity`` servers with ids; waiting requests served by (priority, arrival)."""
+
+    PutQueue = WaitingLine
+
+    def __init__(self, env: simpy.Environment, capacity: int, fast_path: bool = True) -> None:
+        super().__init__(env, capacity)
+        self.holding = 0
+        self.free = list(range(capacity, 0, -1))
+        self.fast_path = fast_path
+
+    @property
+    def count(self) -> int:
+        """Servers in use."""
+        return self.holding
+
+    def take(self, priority: int) -> PriorityRequest | None:
+        """None if a server was free and is now held; else a request to ``yield``."""
+        if self.fast_path and self.holding < self._capacity and not self.put_queue:
+            self.holding += 1
             return None
-        event = self.env.event()
-        heapq.heappush(self.waiting, (priority, self.arrivals, event))
-        self.arrivals += 1
-        return event
+        return self.request(priority=priority)
 
-    def release(self) -> None:
-        """Hand the server to the first waiting request, or free it."""
-        if self.waiting:
-            heapq.heappop(self.waiting)[2].succeed()
-        else:
-            self.busy -= 1
+    def give_back(self) -> None:
+        """Free a server and hand it to the first waiting request, if any."""
+        self.holding -= 1
+        if self.put_queue:
+            self._trigger_put(None)
+
+    def _do_put(self, event: PriorityRequest) -> bool:
+        if self.holding < self._capacity:
+            self.holding += 1
+            event.usage_since = self._env.now
+            event.succeed()
+            return True
+        return False
 
 
 class StaffPool(Pool):
-    """The people of one role, on one working calendar."""
+    """The people of one role in one team, on one working calendar."""
 
-    def __init__(self, env: simpy.Environment, role: Role, clock: WorkingClock) -> None:
+    def __init__(
+        self, env: simpy.Environment, role: Role, clock: WorkingClock, fast_path: bool = True
+    ) -> None:
         people = staff_count(role)
-        super().__init__(env, people)
+        super().__init__(env, people, fast_path)
         self.clock = clock
         self.stretch = people / role.effective_staff
 
 
 class CaseloadPool(Pool):
-    """The caseload places of one role: practitioners x cap."""
+    """The caseload places of one role in one team: practitioners x cap."""
 
-    def __init__(self, env: simpy.Environment, role: Role) -> None:
-        super().__init__(env, caseload_places(role))
+    def __init__(self, env: simpy.Environment, role: Role, fast_path: bool = True) -> None:
+        super().__init__(env, caseload_places(role), fast_path)
 
 
 def staff_count(role: Role) -> int:

@@ -1,51 +1,36 @@
-"""Independent random streams per replication and per source of randomness.
+"""Independent random streams, keyed by name, per replication.
 
-Stream (replication r, source k) is seeded by ``SeedSequence(seed, spawn_key=(r, k))``, so a
-replication's numbers never depend on how many replications are run, and each source of
-randomness (arrivals, triage outcomes, durations...) has its own stream. Two scenarios run
-with one seed therefore see the same contacts and the same decisions wherever their designs
-agree: common random numbers.
+Stream (replication r, owner, name) is seeded by ``SeedSequence(seed, spawn_key=(r, h))``
+where ``h`` is a stable hash of ``owner/name`` (the owner is ``demand`` or a step's name).
+So a replication's numbers never depend on how many replications are run, each source of
+randomness has its own stream, and adding, removing or reordering a step never changes
+another step's draws: two designs run with one seed see the same contacts and the same
+decisions wherever they agree (common random numbers).
 """
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
-STREAMS = (
-    "arrivals",
-    "source",
-    "priority",
-    "triage_touch",
-    "concern",
-    "second_touch",
-    "second",
-    "signoff_touch",
-    "signoff",
-    "decision_touch",
-    "criteria",
-    "other_enquiry",
-    "risk_level",
-    "duration",
-    "enquiry_touch",
-    "abuse_type",
-    "location",
-    "closure_touch",
-    "risk_outcome",
-    "return",
-    "return_delay",
-)
 
-# Contacts made by adults who come back after closure are drawn in blocks from streams of
-# their own, so the first contacts are the same whether or not anyone comes back.
-RETURN_OFFSET = 1000
+def stream_key(owner: str, name: str) -> int:
+    """A stable 63-bit number for a stream's name (Python's hash() changes per process)."""
+    digest = hashlib.blake2b(f"{owner}/{name}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little") >> 1
 
 
 def stream(
-    seed: int, replication: int, name: str, return_block: int | None = None
+    seed: int, replication: int, owner: str, name: str, return_block: int | None = None
 ) -> np.random.Generator:
-    """The generator for one named source of randomness in one replication."""
-    k = STREAMS.index(name)
-    key = (
-        (replication, k) if return_block is None else (replication, RETURN_OFFSET + k, return_block)
-    )
+    """The generator for one named source of randomness in one replication.
+
+    ``return_block`` numbers a block of contacts from adults coming back after closure,
+    drawn from streams of their own so the first contacts are the same whether or not
+    anyone comes back.
+    """
+    key = (replication, stream_key(owner, name))
+    if return_block is not None:
+        key = (*key, return_block + 1)
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))

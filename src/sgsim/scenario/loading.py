@@ -25,6 +25,7 @@ from typing import Any
 from sgsim.scenario import schema as sc
 from sgsim.scenario.distributions import Distribution, parse_distribution
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.routes import check_routes
 from sgsim.scenario.suggest import nearest
 
 MIX_TOLERANCE = 1e-3
@@ -160,6 +161,8 @@ def _convert(hint: Any, value: Any, key: str, file: str, meta: Mapping[str, Any]
         return _convert(inner[0], value, key, file, meta)
     if dataclasses.is_dataclass(hint):
         return _build(hint, value, key, file)
+    if meta.get("steps"):
+        return _convert_steps(value, key, file)
     if origin is dict:
         return _convert_dict(args[1], value, key, file, meta)
     if origin is tuple:
@@ -173,7 +176,7 @@ def _convert_dict(
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table", value)
     out = {k: _convert(inner, v, _join(key, k), file, meta) for k, v in value.items()}
-    if meta.get("mix"):
+    if meta.get("mix") and all(isinstance(v, float) for v in out.values()):
         if not out:
             raise ScenarioError(file, key, "at least one share", "an empty table")
         total = sum(out.values())
@@ -182,11 +185,39 @@ def _convert_dict(
     return out
 
 
+def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
+    """Each step is built by the schema of its kind (``sgsim.model.steps``)."""
+    from sgsim.model.steps import KINDS
+
+    if not isinstance(value, Mapping) or not value:
+        raise ScenarioError(file, key, "a table of steps, at least one", value)
+    steps = {}
+    for name, raw in value.items():
+        where = _join(key, name)
+        if not isinstance(raw, Mapping):
+            raise ScenarioError(file, where, "a table describing the step", raw)
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise ScenarioError(
+                file,
+                f"{where}.kind",
+                "one of " + ", ".join(KINDS),
+                kind if kind is not None else "<nothing>",
+                hint=nearest(str(kind), KINDS),
+            )
+        steps[str(name)] = _build(KINDS[kind].schema, raw, where, file)
+    return steps
+
+
 def _convert_tuple(
     inner: Any, value: Any, key: str, file: str, meta: Mapping[str, Any]
 ) -> tuple[Any, ...]:
+    if meta.get("one_or_many") and isinstance(value, str):
+        value = [value]
     if not isinstance(value, list):
         raise ScenarioError(file, key, "a list", value)
+    if dataclasses.is_dataclass(inner):
+        return tuple(_build(inner, v, f"{key}[{i}]", file) for i, v in enumerate(value))
     length = meta.get("length")
     if length is not None and len(value) != length:
         raise ScenarioError(file, key, f"a list of {length} numbers", f"<{len(value)} items>")
@@ -269,6 +300,8 @@ def _join(path: str, key: object) -> str:
 
 def _cross_check(s: sc.Scenario, file: str) -> None:
     """Check that names used in one part of the scenario exist in another."""
+    from sgsim.model.steps import KINDS
+
     volumes = (s.demand.contacts_per_year, s.demand.contacts_per_day)
     if sum(v is not None for v in volumes) != 1:
         raise ScenarioError(
@@ -292,120 +325,90 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             "urgent + normal + low = 1",
             f"<a sum of {sum(s.demand.priority.shares()):g}>",
         )
-
-    def need_role(name: str, key: str) -> None:
-        if name not in s.staffing:
-            raise ScenarioError(
-                file,
-                key,
-                "a role defined under [staffing] (" + ", ".join(s.staffing) + ")",
-                name,
-                hint=nearest(name, s.staffing),
-            )
-        if s.staffing[name].effective_staff <= 0:
-            raise ScenarioError(
-                file,
-                f"staffing.{name}.headcount",
-                f"staff > 0 (the role does {key})",
-                s.staffing[name].headcount,
-            )
-
-    need_role(s.triage.role, "triage.role")
-    if s.triage.second:
-        need_role(s.triage.second.role, "triage.second.role")
-    if s.triage.nfa_signoff:
-        need_role(s.triage.nfa_signoff.role, "triage.nfa_signoff.role")
-    need_role(s.s42_test.role, "s42_test.role")
-    for name in s.s42_test.by_source:
-        if name not in sources:
-            raise ScenarioError(
-                file,
-                f"s42_test.by_source.{name}",
-                "a source named in [demand.sources]",
-                name,
-                hint=nearest(name, sources),
-            )
-    _check_allocation(s, file, need_role)
-    levels = s.allocation.risk_levels
-    if set(s.enquiry.duration_working_days) != set(levels):
-        missing = sorted(set(levels) - set(s.enquiry.duration_working_days))
-        extra = sorted(set(s.enquiry.duration_working_days) - set(levels))
-        raise ScenarioError(
-            file,
-            "enquiry.duration_working_days",
-            "one duration per risk level (" + ", ".join(levels) + ")",
-            f"<missing {missing}, unexpected {extra}>",
-        )
-    if s.closure.signoff_role:
-        need_role(s.closure.signoff_role, "closure.signoff_role")
-        if s.closure.signoff_touch_minutes is None:
-            raise ScenarioError(
-                file,
-                "closure.signoff_touch_minutes",
-                "a distribution when closure.signoff_role is set",
-                "<nothing>",
-            )
-    if s.closure.return_probability > 0 and s.closure.return_after_days is None:
-        raise ScenarioError(
-            file,
-            "closure.return_after_days",
-            "a distribution when closure.return_probability > 0",
-            "<nothing>",
-        )
+    _check_teams(s, file)
+    for name, step in s.steps.items():
+        check = KINDS[step.kind].check
+        if check is not None:
+            check(name, step, s, file)
+        if isinstance(step, sc.StaffedStep):
+            _check_area_teams(s, name, step, file)
+    check_routes(s, file)
+    _check_roles_used(s, file)
     _check_reported(s, file)
 
 
-def _check_allocation(s: sc.Scenario, file: str, need_role: Any) -> None:
-    alloc = s.allocation
-    if not alloc.teams:
-        raise ScenarioError(file, "allocation.teams", "at least one team", "an empty table")
-    if alloc.default_team not in alloc.teams:
-        raise ScenarioError(
-            file,
-            "allocation.default_team",
-            "a team under [allocation.teams]",
-            alloc.default_team,
-            hint=nearest(alloc.default_team, alloc.teams),
-        )
-    claimed: dict[str, str] = {}
-    for name, team in alloc.teams.items():
-        for role_key, role in (("role", team.role), ("senior_role", team.senior_role)):
-            if role is None:
-                continue
-            need_role(role, f"allocation.teams.{name}.{role_key}")
-            if s.staffing[role].caseload_cap <= 0:
-                raise ScenarioError(
-                    file,
-                    f"staffing.{role}.caseload_cap",
-                    f"a cap > 0 (the role holds team {name}'s enquiries)",
-                    s.staffing[role].caseload_cap,
-                )
-        for src in team.sources:
-            if src not in s.demand.sources:
-                raise ScenarioError(
-                    file,
-                    f"allocation.teams.{name}.sources",
-                    "sources named in [demand.sources]",
-                    src,
-                    hint=nearest(src, s.demand.sources),
-                )
-            if src in claimed:
-                raise ScenarioError(
-                    file,
-                    f"allocation.teams.{name}.sources",
-                    "each source routed to one team",
-                    f"<{src!r} also in team {claimed[src]}>",
-                )
-            claimed[src] = name
-    for level in alloc.senior_risk_levels:
-        if level not in alloc.risk_levels:
+def _check_teams(s: sc.Scenario, file: str) -> None:
+    if not s.teams:
+        raise ScenarioError(file, "teams", "at least one team", "an empty table")
+    for name, team in s.teams.items():
+        if team.area is not None and team.area not in s.demand.areas:
             raise ScenarioError(
                 file,
-                "allocation.senior_risk_levels",
-                "levels named in allocation.risk_levels",
-                level,
-                hint=nearest(level, alloc.risk_levels),
+                f"teams.{name}.area",
+                "an area named in demand.areas (" + ", ".join(s.demand.areas) + ")",
+                team.area,
+                hint=nearest(team.area, s.demand.areas),
             )
+
+
+def _check_area_teams(s: sc.Scenario, name: str, step: sc.StaffedStep, file: str) -> None:
+    """A step done by several teams needs exactly one of them covering each area."""
+    if len(step.team) < 2:
+        return
+    covering: dict[str, str] = {}
+    for team in step.team:
+        area = s.teams[team].area
+        if area is None:
+            raise ScenarioError(
+                file,
+                f"teams.{team}.area",
+                f"an area (step {name} picks one of its teams by the contact's area)",
+                "<nothing>",
+            )
+        if area in covering:
+            raise ScenarioError(
+                file,
+                f"steps.{name}.team",
+                "one team per area",
+                f"<teams {covering[area]} and {team} both cover {area!r}>",
+            )
+        covering[area] = team
+    for area in s.demand.areas:
+        if area not in covering:
+            raise ScenarioError(
+                file,
+                f"steps.{name}.team",
+                f"a team covering every area in demand.areas (none covers {area!r})",
+                list(step.team),
+            )
+
+
+def _check_roles_used(s: sc.Scenario, file: str) -> None:
+    """A team or role no step uses is most likely a misspelling: say so."""
+    used = set(s.staff_pools()) | set(s.caseload_pools())
+    used_teams = {team for team, _ in used}
+    for team_name, team in s.teams.items():
+        if team_name not in used_teams:
+            raise ScenarioError(
+                file,
+                f"teams.{team_name}",
+                "a team some step names",
+                "<a team no step uses>",
+                hint=nearest(
+                    team_name,
+                    sorted({t for st in s.steps.values() for t in getattr(st, "team", ())}),
+                ),
+            )
+        for role in team.roles:
+            if (team_name, role) not in used:
+                wanted = sorted({r for t, r in used if t == team_name})
+                raise ScenarioError(
+                    file,
+                    f"teams.{team_name}.roles.{role}",
+                    "a role some step of this team names (" + ", ".join(wanted) + ")",
+                    "<a role no step uses>",
+                    hint=nearest(role, wanted),
+                )
 
 
 def _check_reported(s: sc.Scenario, file: str) -> None:

@@ -1,9 +1,15 @@
 """The Scenario: every assumption about one council's safeguarding pathway, validated once.
 
-Plain frozen dataclasses, one per part of the pathway. ``sgsim.scenario.loading`` builds them from a
-TOML file and checks every value; nothing downstream re-validates or re-reads the file.
-Field metadata carries the checks (``prob``, ``ge``, ``gt``, ``mix``, ``length``, ``choices``)
-and a one-line ``doc`` used in error messages and ``sgsim validate``.
+Plain frozen dataclasses. ``sgsim.scenario.loading`` builds them from a TOML file and checks
+every value; nothing downstream re-validates or re-reads the file. Field metadata carries
+the checks (``prob``, ``ge``, ``gt``, ``mix``, ``length``, ``choices``, ``one_or_many``) and a
+one-line ``doc`` used in error messages and ``sgsim validate``.
+
+A pathway is a set of **teams** (each with staff roles) and a list of **steps**. Each step
+is of a kind (``sgsim.model.steps``): it names the team and role doing it and, by its
+**routes**, where each case goes next. Contacts carry a source, area, subject, priority,
+risk level, abuse type and location drawn on arrival; routes may depend on any of the first
+five and on the step's outcome.
 """
 
 from __future__ import annotations
@@ -12,12 +18,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sgsim.scenario.distributions import Distribution, Fixed
-
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25
 CALENDARS = ("working", "24/7")
 BANK_HOLIDAYS = ("england", "none")
+# Case attributes drawn on arrival that a route may test, in the order of the route key.
+ROUTE_ATTRIBUTES = ("source", "subject", "area", "priority", "risk_level")
 
 
 def spec(default: Any = ..., **checks: Any) -> Any:
@@ -49,10 +55,10 @@ class CalendarSpec:
 
 @dataclass(frozen=True)
 class Source:
-    """Where contacts come from, and how often a contact from there is a concern."""
+    """Where contacts come from, and the step they enter the pathway at."""
 
     share: float = spec(prob=True, doc="share of all contacts")
-    concern_probability: float = spec(prob=True, doc="chance triage records a concern")
+    entry: str | None = spec(None, doc="step these contacts enter at (default: the first)")
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class PriorityMix:
 
 @dataclass(frozen=True)
 class Demand:
-    """Contacts reaching the front door: volume, growth, seasonality, sources, priority."""
+    """Contacts reaching the pathway: volume, growth, seasonality and what each is about."""
 
     sources: dict[str, Source] = spec(doc="mix of referral sources")
     contacts_per_year: float | None = spec(None, gt=0, doc="new contacts a year at the start")
@@ -82,6 +88,15 @@ class Demand:
         (1.0,) * 7, length=7, ge=0, doc="relative volume Mon..Sun"
     )
     priority: PriorityMix = spec(PriorityMix())
+    areas: dict[str, float] = spec({"all": 1.0}, mix=True, doc="mix of the council's areas")
+    subjects: dict[str, float] = spec(
+        {"individual": 1.0}, mix=True, doc="what a contact is about: an adult, a provider..."
+    )
+    risk_levels: dict[str, float] = spec(
+        {"standard": 1.0}, mix=True, doc="risk/complexity mix (routes, enquiry durations)"
+    )
+    abuse_types: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
+    locations: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
 
     @property
     def daily_contacts(self) -> float:
@@ -90,10 +105,31 @@ class Demand:
             return self.contacts_per_day
         return (self.contacts_per_year or 0.0) / DAYS_PER_YEAR
 
+    def mix(self, attribute: str) -> dict[str, float]:
+        """The shares of each value a case attribute can take, in code order."""
+        if attribute == "source":
+            return {name: src.share for name, src in self.sources.items()}
+        if attribute == "priority":
+            return dict(zip(PRIORITIES, self.priority.shares(), strict=True))
+        return getattr(self, _PLURAL[attribute])
+
+    def categories(self, attribute: str) -> tuple[str, ...]:
+        """The names a case attribute can take, in code order."""
+        return tuple(self.mix(attribute))
+
+
+_PLURAL = {
+    "area": "areas",
+    "subject": "subjects",
+    "risk_level": "risk_levels",
+    "abuse_type": "abuse_types",
+    "location": "locations",
+}
+
 
 @dataclass(frozen=True)
 class Role:
-    """A staff role: how many people, for how many hours, on which calendar."""
+    """A staff role in a team: how many people, for how many hours, on which calendar."""
 
     headcount: float = spec(ge=0, doc="people in post")
     fte: float = spec(1.0, gt=0, le=1, doc="mean full-time equivalent per person")
@@ -109,108 +145,71 @@ class Role:
 
 
 @dataclass(frozen=True)
-class SecondTriage:
-    """A practitioner in the receiving team re-triages each concern (East Sussex)."""
-
-    role: str = spec(doc="staff role doing the second triage")
-    touch_minutes: Distribution = spec(doc="minutes of work per contact")
-    confirm_probability: float = spec(prob=True, doc="chance the concern is confirmed")
-
-
-@dataclass(frozen=True)
-class NfaSignoff:
-    """A qualified practitioner signs off every 'not a concern' decision."""
-
-    role: str = spec(doc="qualified role signing off")
-    touch_minutes: Distribution = spec(doc="minutes of work per sign-off")
-    overturn_probability: float = spec(prob=True, doc="chance the NFA becomes a concern")
-
-
-@dataclass(frozen=True)
-class Triage:
-    """The front-door decision: is this contact a safeguarding concern?"""
-
-    role: str = spec(doc="staff role doing front-door triage")
-    touch_minutes: Distribution = spec(doc="minutes of work per contact")
-    second: SecondTriage | None = spec(None)
-    nfa_signoff: NfaSignoff | None = spec(None)
-
-
-@dataclass(frozen=True)
-class CriteriaOverride:
-    """Source-specific chances of the three s42(1) criteria; unset ones use the default."""
-
-    needs_care_and_support: float | None = spec(None, prob=True)
-    abuse_or_neglect: float | None = spec(None, prob=True)
-    unable_to_protect: float | None = spec(None, prob=True)
-
-
-@dataclass(frozen=True)
-class S42Test:
-    """The Care Act s42(1) three-stage test applied to each concern."""
-
-    role: str = spec(doc="staff role making the s42 decision")
-    touch_minutes: Distribution = spec(doc="minutes of work per decision")
-    needs_care_and_support: float = spec(prob=True, doc="chance of criterion 1")
-    abuse_or_neglect: float = spec(prob=True, doc="chance of criterion 2")
-    unable_to_protect: float = spec(prob=True, doc="chance of criterion 3")
-    other_enquiry_probability: float = spec(
-        0.0, prob=True, doc="chance of an other enquiry when not all three"
-    )
-    decision_target_working_days: int = spec(5, ge=0, doc="target from contact to decision")
-    by_source: dict[str, CriteriaOverride] = spec({})
-
-    def criteria(self, source: str) -> tuple[float, float, float]:
-        over = self.by_source.get(source, CriteriaOverride())
-        return (
-            _first(over.needs_care_and_support, self.needs_care_and_support),
-            _first(over.abuse_or_neglect, self.abuse_or_neglect),
-            _first(over.unable_to_protect, self.unable_to_protect),
-        )
-
-
-def _first(value: float | None, default: float) -> float:
-    return default if value is None else value
-
-
-@dataclass(frozen=True)
 class Team:
-    """A team taking enquiries: its practitioners' role, a senior role, the sources it takes."""
+    """A team: the roles working in it, and the area it covers (for area-routed steps)."""
 
-    role: str = spec(doc="practitioner role holding the caseload")
-    senior_role: str | None = spec(None, doc="role for high-risk or complex enquiries")
-    sources: tuple[str, ...] = spec((), doc="referral sources routed to this team")
-
-
-@dataclass(frozen=True)
-class Allocation:
-    """Who takes each enquiry: team by source, senior practitioner by risk level."""
-
-    teams: dict[str, Team] = spec()
-    default_team: str = spec(doc="team for sources no team names")
-    risk_levels: dict[str, float] = spec(mix=True, doc="risk/complexity mix")
-    senior_risk_levels: tuple[str, ...] = spec(("high",), doc="levels that go to a senior")
+    roles: dict[str, Role] = spec(doc="staff roles in the team")
+    area: str | None = spec(None, doc="the area this team covers")
 
 
 @dataclass(frozen=True)
-class Enquiry:
-    """Enquiry work: elapsed time holding a caseload place, plus practitioner touch time."""
+class Route:
+    """Where cases go after a step: the first route whose conditions all match is taken.
 
-    duration_working_days: dict[str, Distribution] = spec(doc="elapsed duration by risk level")
-    touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
-    abuse_types: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
-    locations: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
+    An empty condition matches anything; a condition lists the values it accepts.
+    """
+
+    to: str = spec(doc="the next step")
+    outcome: tuple[str, ...] = spec((), one_or_many=True, doc="the step's outcomes")
+    source: tuple[str, ...] = spec((), one_or_many=True, doc="referral sources")
+    subject: tuple[str, ...] = spec((), one_or_many=True, doc="subjects")
+    area: tuple[str, ...] = spec((), one_or_many=True, doc="areas")
+    priority: tuple[str, ...] = spec((), one_or_many=True, doc="priorities")
+    risk_level: tuple[str, ...] = spec((), one_or_many=True, doc="risk levels")
+
+    def condition(self, name: str) -> tuple[str, ...]:
+        return getattr(self, name)
 
 
-@dataclass(frozen=True)
-class Closure:
-    """Concluding an enquiry: sign-off, the risk outcome, and adults who come back."""
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """What every step has: its kind and its routes. Each kind adds its own fields."""
 
-    risk_outcomes: dict[str, float] = spec(mix=True, doc="risk outcome mix at closure")
-    signoff_role: str | None = spec(None, doc="manager role signing off closures")
-    signoff_touch_minutes: Distribution | None = spec(None)
-    return_probability: float = spec(0.0, prob=True, doc="chance of a new contact later")
-    return_after_days: Distribution | None = spec(None, doc="days from closure to new contact")
+    kind: str = spec(doc="the kind of step")
+    routes: tuple[Route, ...] = spec((), doc="where cases go next, first match wins")
+    next: str | None = spec(None, doc="the next step for every case (instead of routes)")
+
+    def outcome_names(self) -> tuple[str, ...]:
+        """The outcomes this step can give, in code order."""
+        return ("done",)
+
+    def outcome_shares(self, source: str) -> dict[str, float]:
+        """The chance of each outcome for a contact from ``source`` (for route checks)."""
+        return {name: 1.0 for name in self.outcome_names()}
+
+    def staff(self) -> tuple[tuple[str, str], ...]:
+        """The (team, role) pairs whose people this step takes time from."""
+        return ()
+
+    def caseload(self) -> tuple[tuple[str, str], ...]:
+        """The (team, role) pairs whose caseload places this step holds."""
+        return ()
+
+    def all_routes(self) -> tuple[Route, ...]:
+        return (Route(to=self.next),) if self.next is not None else self.routes
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaffedStep(Step):
+    """A step done by people of one role: in one team, or in the team covering each area."""
+
+    team: tuple[str, ...] = spec(
+        one_or_many=True, doc="the team doing it, or a list of teams, one per area"
+    )
+    role: str = spec(doc="the role doing it, in that team")
+
+    def staff(self) -> tuple[tuple[str, str], ...]:
+        return tuple((team, self.role) for team in self.team)
 
 
 @dataclass(frozen=True)
@@ -224,17 +223,13 @@ class Reported:
 
 @dataclass(frozen=True)
 class Scenario:
-    """One council's pathway, staffing and reported figures."""
+    """One council's pathway: demand, teams, steps, and reported figures."""
 
     name: str = spec(doc="a short title")
     run: RunSpec = spec()
     demand: Demand = spec()
-    staffing: dict[str, Role] = spec(doc="staff roles by name")
-    triage: Triage = spec()
-    s42_test: S42Test = spec()
-    allocation: Allocation = spec()
-    enquiry: Enquiry = spec()
-    closure: Closure = spec()
+    teams: dict[str, Team] = spec(doc="teams by name, each with its staff roles")
+    steps: dict[str, Step] = spec(steps=True, doc="the pathway's steps, in order")
     description: str = spec("")
     calendar: CalendarSpec = spec(CalendarSpec())
     reported: Reported = spec(Reported())
@@ -249,24 +244,31 @@ class Scenario:
         """The calendar date at simulated time zero (the start of the warm-up)."""
         return self.run.start_date - dt.timedelta(days=self.run.warmup_days)
 
-    def task_roles(self) -> tuple[str, ...]:
-        """Roles whose people do touch-time tasks, in pathway order, without repeats."""
-        names = [self.triage.role]
-        if self.triage.second:
-            names.append(self.triage.second.role)
-        if self.triage.nfa_signoff:
-            names.append(self.triage.nfa_signoff.role)
-        names.append(self.s42_test.role)
-        names.extend(self.caseload_roles())
-        if self.closure.signoff_role:
-            names.append(self.closure.signoff_role)
-        return tuple(dict.fromkeys(names))
+    @property
+    def first_step(self) -> str:
+        return next(iter(self.steps))
 
-    def caseload_roles(self) -> tuple[str, ...]:
-        """Roles that hold enquiries in a caseload."""
-        names: list[str] = []
-        for team in self.allocation.teams.values():
-            names.append(team.role)
-            if team.senior_role:
-                names.append(team.senior_role)
-        return tuple(dict.fromkeys(names))
+    def entry_step(self, source: str) -> str:
+        """The step contacts from ``source`` enter at."""
+        return self.demand.sources[source].entry or self.first_step
+
+    def staff_pools(self) -> tuple[tuple[str, str], ...]:
+        """(team, role) pairs doing touch-time work, in pathway order, without repeats."""
+        pairs = [pair for step in self.steps.values() for pair in step.staff()]
+        return tuple(dict.fromkeys(pairs))
+
+    def caseload_pools(self) -> tuple[tuple[str, str], ...]:
+        """(team, role) pairs holding enquiries in a caseload, in pathway order."""
+        pairs = [pair for step in self.steps.values() for pair in step.caseload()]
+        return tuple(dict.fromkeys(pairs))
+
+    def role(self, team: str, role: str) -> Role:
+        return self.teams[team].roles[role]
+
+    def steps_of(self, kind: str) -> dict[str, Step]:
+        return {name: step for name, step in self.steps.items() if step.kind == kind}
+
+
+def pool_name(team: str, role: str) -> str:
+    """How a (team, role) pool is named in metrics and outputs: ``sah_triage_officer``."""
+    return f"{team}_{role}"

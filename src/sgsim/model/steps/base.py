@@ -1,0 +1,250 @@
+"""What a step kind declares, and what every step's runner shares.
+
+A step kind is one module in this package. It declares, in one ``StepKind``:
+
+- its **schema**: a frozen dataclass (a subclass of ``sgsim.scenario.schema.Step``);
+- its **streams**: the names of its random streams (``sgsim.model.streams``);
+- its **runner**: the SimPy process of one case at one step (a ``StepRunner``);
+- which generic **events** it records (``EVENTS`` below) and what they mean for metrics:
+  spans of a person's touch time, spans holding a caseload place, counts that feed the
+  funnel, whether its end is the front-door decision;
+- its **checks**: cross-checks against the rest of the scenario, raising ScenarioError.
+
+Metrics, figures, ``describe``, the STRESS report and ``validate`` read these declarations;
+nothing downstream lists steps by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.schema import Scenario, Step, pool_name
+from sgsim.scenario.suggest import nearest
+
+if TYPE_CHECKING:
+    from sgsim.model.demand import Cases
+    from sgsim.model.pools import CaseloadPool, StaffPool
+
+# Generic events, the same for every step: (event name, vidigi event type).
+EVENTS: dict[str, str] = {
+    "arrived": "arrival",  # a contact reaches the pathway (at its entry step)
+    "queued": "queue",  # the case joins the step's queue
+    "started": "resource_use",  # a person or caseload place is taken
+    "finished": "resource_use_end",  # the step is done, with its outcome
+    "work_started": "resource_use",  # touch work inside a longer step (an enquiry)
+    "work_done": "resource_use_end",
+    "left": "depart",  # the case leaves the pathway (at an exit step)
+}
+EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
+N_EVENTS = len(EVENTS)
+
+Row = tuple[int, int, float, int, int, int]  # case, step*N_EVENTS+event, time, pool, id, outcome
+Record = Callable[[Row], None]
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count metric: events of one name (and outcome) at the steps of one kind."""
+
+    event: str
+    outcome: str | None
+    group: str
+    label: str
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """Everything the rest of sgsim needs to know about one kind of step."""
+
+    name: str
+    summary: str  # one line: what this kind of step is, for describe and the README
+    schema: type[Step]
+    runner: type[StepRunner]
+    streams: tuple[str, ...] = ()
+    touch_spans: tuple[tuple[str, str], ...] = ()  # (start, end) events of a person's time
+    place_span: tuple[str, str] | None = None  # (start, end) events holding a caseload place
+    totals: dict[str, Count] = field(default_factory=dict)  # summed over steps of the kind
+    outcome_counts: bool = False  # count each outcome per step: ``{step}_{outcome}``
+    wait_name: str = ""  # kind-level name of the queue before it ("allocation")
+    decides: bool = False  # its end is the front-door decision (timeliness targets)
+    terminal: bool = False  # cases leave the pathway here
+    check: Callable[[str, Any, Scenario, str], None] | None = None
+
+
+@dataclass
+class Context:
+    """What a step's runner needs from the run: the clock, pools, cases and the recorder."""
+
+    env: simpy.Environment
+    scenario: Scenario
+    cases: Cases
+    record: Record
+    staff: dict[tuple[str, str], StaffPool]
+    caseloads: dict[tuple[str, str], CaseloadPool]
+    pool_code: dict[str, int]  # pool name -> index in the event log's pools
+    outcome_code: dict[str, int]  # outcome name -> index in the event log's outcomes
+    start_case: Callable[[int, float], None]  # bring adult ``i`` back after ``delay`` days
+    more: dict[str, Any] = field(default_factory=dict)
+
+
+class StepRunner:
+    """One step wired into one run. Subclasses set what they draw and how a case passes."""
+
+    terminal = False
+
+    def __init__(self, ctx: Context, index: int, name: str, step: Step) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.record = ctx.record
+        self.index = index
+        self.name = name
+        self.step = step
+        self.code = {event: index * N_EVENTS + c for event, c in EVENT_CODE.items()}
+        self.outcomes = [ctx.outcome_code[o] for o in step.outcome_names()]
+        self.next: list[list[int]] = []  # next step index by [outcome][route key]; -1 none
+        self.draws: dict[str, list[Any]] = {}
+
+    def draw(self, rng: Callable[[str], np.random.Generator], cases: Cases, n: int) -> None:
+        """Draw, vectorised, what chance decides at this step for ``n`` more cases."""
+
+    def keep(self, name: str, values: np.ndarray) -> None:
+        """Store one draw per case (appending blocks of returning adults)."""
+        self.draws.setdefault(name, []).extend(np.asarray(values).tolist())
+
+    def run(self, i: int) -> Generator[Any, Any, int]:
+        """Pass case ``i`` through the step; return the index of its outcome."""
+        raise NotImplementedError
+
+    def work(
+        self, pool: StaffPool, pool_id: int, i: int, hours: float, start: int, end: int, out: int
+    ) -> Generator[Any, Any, None]:
+        """A person of the pool takes the task (urgent first), works its touch time, records.
+
+        A task taken out of hours holds its person until the next opening, when the work
+        (and the recorded start) begins; it may carry over a night or a weekend.
+        """
+        env = self.env
+        request = pool.take(self.ctx.cases.priority[i])
+        if request is not None:
+            yield request
+        person = pool.free.pop()
+        now = env.now
+        clock = pool.clock
+        begin = clock.next_open(now) if hours > 0 else now  # nothing to wait for if no work
+        self.record((i, start, begin, pool_id, person, 0))
+        yield env.timeout(clock.add_hours(now, hours * pool.stretch) - now)
+        # env.now, not the computed end: now + (end - now) may differ from end in its last
+        # bit, and the case's next events are dated env.now
+        self.record((i, end, env.now, pool_id, person, out))
+        pool.free.append(person)
+        pool.give_back()
+
+
+class TouchRunner(StepRunner):
+    """A step that is one person's touch time, then an outcome drawn in ``draw``.
+
+    Subclasses keep per case the touch ``hours`` and the ``outcome`` index.
+    """
+
+    def __init__(self, ctx: Context, index: int, name: str, step: Any) -> None:
+        super().__init__(ctx, index, name, step)
+        self.pools = pool_of_area(ctx, step.team, step.role)
+        self.pool_ids = pool_ids_of_area(ctx, step.team, step.role)
+
+    def run(self, i: int) -> Generator[Any, Any, int]:
+        self.record((i, self.code["queued"], self.env.now, -1, 0, 0))
+        area = self.ctx.cases.area[i]
+        outcome = self.draws["outcome"][i]
+        yield from self.work(
+            self.pools[area],
+            self.pool_ids[area],
+            i,
+            self.draws["hours"][i],
+            self.code["started"],
+            self.code["finished"],
+            self.outcomes[outcome],
+        )
+        return outcome
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def need_team_role(
+    file: str, key: str, scenario: Scenario, teams: tuple[str, ...], role: str, caseload: bool
+) -> None:
+    """Each team named exists, has the role, with staff (and a caseload cap if it holds one)."""
+    for team in teams:
+        if team not in scenario.teams:
+            raise ScenarioError(
+                file,
+                f"{key}.team",
+                "a team defined under [teams] (" + ", ".join(scenario.teams) + ")",
+                team,
+                hint=nearest(team, scenario.teams),
+            )
+        roles = scenario.teams[team].roles
+        if role not in roles:
+            raise ScenarioError(
+                file,
+                f"{key}.role",
+                f"a role of team {team} (" + ", ".join(roles) + ")",
+                role,
+                hint=nearest(role, roles),
+            )
+        if roles[role].effective_staff <= 0:
+            raise ScenarioError(
+                file,
+                f"teams.{team}.roles.{role}.headcount",
+                f"staff > 0 (the role does step {key.split('.')[-1]})",
+                roles[role].headcount,
+            )
+        if caseload and roles[role].caseload_cap <= 0:
+            raise ScenarioError(
+                file,
+                f"teams.{team}.roles.{role}.caseload_cap",
+                f"a cap > 0 (the role holds step {key.split('.')[-1]}'s enquiries)",
+                roles[role].caseload_cap,
+            )
+
+
+def need_sources(file: str, key: str, scenario: Scenario, names: Any) -> None:
+    """Every name is a source under [demand.sources]."""
+    for name in names:
+        if name not in scenario.demand.sources:
+            raise ScenarioError(
+                file,
+                f"{key}.{name}",
+                "a source named in [demand.sources]",
+                name,
+                hint=nearest(name, scenario.demand.sources),
+            )
+
+
+def pool_of_area(
+    ctx: Context, teams: tuple[str, ...], role: str, caseload: bool = False
+) -> list[Any]:
+    """The pool serving each area code: the one team, or the team covering that area."""
+    pools = ctx.caseloads if caseload else ctx.staff
+    areas = ctx.scenario.demand.categories("area")
+    if len(teams) == 1:
+        return [pools[(teams[0], role)]] * len(areas)
+    covering = {ctx.scenario.teams[t].area: t for t in teams}
+    return [pools[(covering[a], role)] for a in areas]
+
+
+def pool_ids_of_area(
+    ctx: Context, teams: tuple[str, ...], role: str, suffix: str = ""
+) -> list[int]:
+    """The event-log pool code serving each area code (see ``pool_of_area``)."""
+    areas = ctx.scenario.demand.categories("area")
+    if len(teams) == 1:
+        return [ctx.pool_code[pool_name(teams[0], role) + suffix]] * len(areas)
+    covering = {ctx.scenario.teams[t].area: t for t in teams}
+    return [ctx.pool_code[pool_name(covering[a], role) + suffix] for a in areas]

@@ -1,0 +1,139 @@
+"""Enquiry: a case holds a place in a practitioner's caseload for weeks of working days.
+
+Allocation is the wait for a caseload place (urgent first): in the one team, or in the team
+covering the contact's area. Once allocated, the case holds the place for an elapsed
+duration in working days (by risk level, if given so), during which a practitioner of the
+same team and role spends touch hours on it. The place is freed at conclusion. Abuse type
+and location are what the contact was about (drawn on arrival), counted at conclusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sgsim.model.steps.base import (
+    Context,
+    Count,
+    StepKind,
+    StepRunner,
+    need_team_role,
+    pool_ids_of_area,
+    pool_of_area,
+)
+from sgsim.scenario.distributions import Distribution, Fixed
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.schema import Scenario, StaffedStep, spec
+
+CASELOAD = "_caseload"  # suffix of a caseload pool's name in the event log
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnquiryStep(StaffedStep):
+    """Allocation to a caseload place, then elapsed working days holding it."""
+
+    duration_working_days: Distribution | None = spec(
+        None, doc="elapsed working days from allocation to conclusion"
+    )
+    duration_by_risk_level: dict[str, Distribution] = spec(
+        {}, doc="or: elapsed working days for each risk level"
+    )
+    touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
+
+    def outcome_names(self) -> tuple[str, ...]:
+        return ("concluded",)
+
+    def caseload(self) -> tuple[tuple[str, str], ...]:
+        return self.staff()
+
+
+class EnquiryRunner(StepRunner):
+    """Wait for a place, hold it for the duration, with the touch hours inside it."""
+
+    def __init__(self, ctx: Context, index: int, name: str, step: EnquiryStep) -> None:
+        super().__init__(ctx, index, name, step)
+        self.places = pool_of_area(ctx, step.team, step.role, caseload=True)
+        self.place_ids = pool_ids_of_area(ctx, step.team, step.role, CASELOAD)
+        self.staff = pool_of_area(ctx, step.team, step.role)
+        self.staff_ids = pool_ids_of_area(ctx, step.team, step.role)
+
+    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+        step = self.step
+        duration_rng = rng("duration")
+        if step.duration_working_days is not None:
+            self.keep("days", step.duration_working_days.sample(duration_rng, n))
+        else:
+            levels = self.ctx.scenario.demand.categories("risk_level")
+            by_level = np.stack(
+                [step.duration_by_risk_level[lv].sample(duration_rng, n) for lv in levels]
+            )
+            self.keep("days", by_level[np.asarray(cases.risk_level), np.arange(n)])
+        self.keep("hours", step.touch_hours.sample(rng("touch"), n))
+
+    def run(self, i: int) -> Generator[Any, Any, int]:
+        env, code, record = self.env, self.code, self.record
+        record((i, code["queued"], env.now, -1, 0, 0))
+        area = self.ctx.cases.area[i]
+        places = self.places[area]
+        request = places.take(self.ctx.cases.priority[i])
+        if request is not None:
+            yield request
+        place = places.free.pop()
+        now = env.now
+        place_id = self.place_ids[area]
+        record((i, code["started"], now, place_id, place, 0))
+        staff = self.staff[area]
+        elapsed_end = staff.clock.add_working_days(now, self.draws["days"][i])
+        hours = self.draws["hours"][i]
+        if hours > 0:
+            yield from self.work(
+                staff, self.staff_ids[area], i, hours, code["work_started"], code["work_done"], 0
+            )
+        if elapsed_end > env.now:
+            yield env.timeout(elapsed_end - env.now)
+        record((i, code["finished"], env.now, place_id, place, self.outcomes[0]))
+        places.free.append(place)
+        places.give_back()
+        return 0
+
+
+def check(name: str, step: EnquiryStep, scenario: Scenario, file: str) -> None:
+    key = f"steps.{name}"
+    need_team_role(file, key, scenario, step.team, step.role, caseload=True)
+    given = (step.duration_working_days is not None, bool(step.duration_by_risk_level))
+    if sum(given) != 1:
+        raise ScenarioError(
+            file,
+            f"{key}.duration_working_days",
+            "exactly one of duration_working_days and duration_by_risk_level",
+            "<both>" if all(given) else "<neither>",
+        )
+    levels = scenario.demand.risk_levels
+    if step.duration_by_risk_level and set(step.duration_by_risk_level) != set(levels):
+        missing = sorted(set(levels) - set(step.duration_by_risk_level))
+        extra = sorted(set(step.duration_by_risk_level) - set(levels))
+        raise ScenarioError(
+            file,
+            f"{key}.duration_by_risk_level",
+            "one duration per risk level in demand.risk_levels (" + ", ".join(levels) + ")",
+            f"<missing {missing}, unexpected {extra}>",
+        )
+
+
+KIND = StepKind(
+    name="enquiry",
+    summary="allocation to a caseload place, held for working days of enquiry work",
+    schema=EnquiryStep,
+    runner=EnquiryRunner,
+    streams=("duration", "touch"),
+    touch_spans=(("work_started", "work_done"),),
+    place_span=("started", "finished"),
+    totals={
+        "enquiries_concluded": Count("finished", None, "funnel", "enquiries concluded"),
+    },
+    wait_name="allocation",
+    check=check,
+)

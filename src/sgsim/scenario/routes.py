@@ -1,0 +1,204 @@
+"""Routes: where each case goes after each step, compiled and checked once.
+
+A step's routes are tried in order and the first whose conditions all match is taken. A
+case's route depends only on the step's outcome and on attributes drawn on arrival
+(source, subject, area, priority, risk level), so the whole routing of a scenario is a
+finite table: for each step, outcome and combination of attributes, the next step. The
+model looks routes up in that table; validation reads it to find routes that are missing,
+steps no case can reach, and loops no case can leave.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Route, Scenario, Step
+from sgsim.scenario.suggest import nearest
+
+
+def attribute_combinations(s: Scenario) -> Iterator[tuple[str, ...]]:
+    """Every combination of route attributes, in route-key order (the last varies fastest)."""
+    return itertools.product(*(s.demand.categories(a) for a in ROUTE_ATTRIBUTES))
+
+
+def _matches(route: Route, outcome: str, combo: tuple[str, ...]) -> bool:
+    if route.outcome and outcome not in route.outcome:
+        return False
+    for name, value in zip(ROUTE_ATTRIBUTES, combo, strict=True):
+        accepted = route.condition(name)
+        if accepted and value not in accepted:
+            return False
+    return True
+
+
+def route_table(s: Scenario, step: Step) -> list[list[str | None]]:
+    """The next step's name by [outcome index][route key]; None where no route matches."""
+    routes = step.all_routes()
+    combos = list(attribute_combinations(s))
+    return [
+        [next((r.to for r in routes if _matches(r, outcome, c)), None) for c in combos]
+        for outcome in step.outcome_names()
+    ]
+
+
+def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
+    """Check every route and return the tables; raise ScenarioError on the first fault."""
+    tables = {}
+    for name, step in s.steps.items():
+        _check_conditions(s, name, step, file)
+        table = route_table(s, step)
+        _check_complete(s, name, step, table, file)
+        tables[name] = table
+    _check_graph(s, tables, file)
+    return tables
+
+
+def _check_conditions(s: Scenario, name: str, step: Step, file: str) -> None:
+    """Each route names a known step and known values."""
+    key = f"steps.{name}.routes"
+    for k, route in enumerate(step.all_routes()):
+        where = f"steps.{name}.next" if step.next is not None else f"{key}[{k}]"
+        if route.to not in s.steps:
+            raise ScenarioError(
+                file,
+                f"{where}.to" if step.next is None else where,
+                "a step under [steps] (" + ", ".join(s.steps) + ")",
+                route.to,
+                hint=nearest(route.to, s.steps),
+            )
+        conditions = {"outcome": step.outcome_names()} | {
+            a: s.demand.categories(a) for a in ROUTE_ATTRIBUTES
+        }
+        for attribute, known in conditions.items():
+            for value in route.condition(attribute):
+                if value not in known:
+                    raise ScenarioError(
+                        file,
+                        f"{where}.{attribute}",
+                        f"a {attribute.replace('_', ' ')} of this scenario ("
+                        + ", ".join(known)
+                        + ")",
+                        value,
+                        hint=nearest(value, known),
+                    )
+
+
+def _check_complete(
+    s: Scenario, name: str, step: Step, table: list[list[str | None]], file: str
+) -> None:
+    """Every outcome a case can have here, with any attributes, has a route."""
+    combos = list(attribute_combinations(s))
+    for o, outcome in enumerate(step.outcome_names()):
+        for k, combo in enumerate(combos):
+            if table[o][k] is None:
+                described = ", ".join(
+                    f"{a} {v}" for a, v in zip(ROUTE_ATTRIBUTES, combo, strict=True)
+                )
+                raise ScenarioError(
+                    file,
+                    f"steps.{name}.routes",
+                    "a route for every outcome and case",
+                    f"<none for outcome {outcome!r} with {described}>",
+                )
+
+
+def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: str) -> None:
+    """Every step is reachable, every case can leave, and entries come before routing."""
+    combos = list(attribute_combinations(s))
+    reached: set[str] = set()
+    for k, combo in enumerate(combos):
+        source = combo[0]
+        edges = _edges(s, tables, k, source)
+        entry = s.entry_step(source)
+        seen = _reach(entry, edges)
+        reached |= seen
+        can_leave = _reach_backwards({n for n in seen if s.steps[n].kind == "exit"}, edges)
+        for step in seen:
+            if step not in can_leave:
+                raise ScenarioError(
+                    file,
+                    f"steps.{step}.routes",
+                    "routes that let every case leave the pathway",
+                    f"<a loop with no way out for contacts from {source!r}>",
+                )
+    for name in s.steps:
+        if name not in reached:
+            raise ScenarioError(
+                file,
+                f"steps.{name}",
+                "a step that some route or entry point reaches",
+                "<a step no case reaches>",
+            )
+    _check_entries(s, tables, file)
+
+
+def _edges(
+    s: Scenario, tables: dict[str, list[list[str | None]]], key: int, source: str
+) -> dict[str, set[str]]:
+    """Next steps a case with this route key can take, through outcomes it can have."""
+    edges: dict[str, set[str]] = {}
+    for name, step in s.steps.items():
+        shares = step.outcome_shares(source)
+        edges[name] = {
+            target
+            for o, outcome in enumerate(step.outcome_names())
+            if shares.get(outcome, 0.0) > 0 and (target := tables[name][o][key]) is not None
+        }
+    return edges
+
+
+def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in edges[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _reach_backwards(targets: set[str], edges: dict[str, set[str]]) -> set[str]:
+    back: dict[str, set[str]] = {n: set() for n in edges}
+    for a, outs in edges.items():
+        for b in outs:
+            back[b].add(a)
+    seen, todo = set(targets), list(targets)
+    while todo:
+        for prev in back[todo.pop()]:
+            if prev not in seen:
+                seen.add(prev)
+                todo.append(prev)
+    return seen
+
+
+def _check_entries(s: Scenario, tables: dict[str, list[list[str | None]]], file: str) -> None:
+    """A source entering late must not skip a step whose routes pick out that source."""
+    for source, spec_ in s.demand.sources.items():
+        if spec_.entry is None:
+            continue
+        if spec_.entry not in s.steps:
+            raise ScenarioError(
+                file,
+                f"demand.sources.{source}.entry",
+                "a step under [steps] (" + ", ".join(s.steps) + ")",
+                spec_.entry,
+                hint=nearest(spec_.entry, s.steps),
+            )
+        for k, combo in enumerate(attribute_combinations(s)):
+            if combo[0] != source:
+                continue
+            edges = _edges(s, tables, k, source)
+            from_entry = _reach(spec_.entry, edges)
+            for name, step in s.steps.items():
+                routes_source = any(source in r.source for r in step.all_routes())
+                if routes_source and name not in from_entry and spec_.entry in _reach(name, edges):
+                    raise ScenarioError(
+                        file,
+                        f"demand.sources.{source}.entry",
+                        f"an entry at or before step {name!r}, whose routes decide where "
+                        f"contacts from {source!r} go",
+                        spec_.entry,
+                    )
+            break
