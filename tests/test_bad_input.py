@@ -22,87 +22,158 @@ CASES = [
     ),
     ('[demand]\ncontacts_per_year = "many"\n', "demand.contacts_per_year", "a number"),
     (
-        "[staffing.triage_officer]\nheadcount = -2\n",
-        "staffing.triage_officer.headcount",
+        "[teams.front_door.roles.triage_officer]\nheadcount = -2\n",
+        "teams.front_door.roles.triage_officer.headcount",
         "a count >= 0",
     ),
     (
-        "[demand.sources.police]\nconcern_probability = 1.5\n",
-        "demand.sources.police.concern_probability",
+        "[steps.triage.outcomes_by_source.police]\nconcern = 1.5\n",
+        "steps.triage.outcomes_by_source.police.concern",
         "a probability between 0 and 1",
     ),
     ("[demand.sources.police]\nshare = 0.7\n", "demand.sources", "sum to 1"),
     (
-        "[allocation]\nrisk_levels = { low = 0.5, medium = 0.3, high = 0.1 }\n",
-        "allocation.risk_levels",
+        "[demand]\nrisk_levels = { low = 0.5, medium = 0.3, high = 0.1 }\n",
+        "demand.risk_levels",
         "sum to 1",
     ),
     (
-        '[triage]\ntouch_minutes = { dist = "lognormel", mean = 3, sd = 1 }\n',
-        "triage.touch_minutes.dist",
+        '[steps.triage]\ntouch_minutes = { dist = "lognormel", mean = 3, sd = 1 }\n',
+        "steps.triage.touch_minutes.dist",
         "did you mean 'lognormal'",
     ),
     (
-        '[triage]\ntouch_minutes = { dist = "lognormal", mean = 3 }\n',
-        "triage.touch_minutes.sd",
+        '[steps.triage]\ntouch_minutes = { dist = "lognormal", mean = 3 }\n',
+        "steps.triage.touch_minutes.sd",
         "required by lognormal",
     ),
     (
-        '[triage]\ntouch_minutes = { dist = "triangular", low = 5, mode = 3, high = 9 }\n',
-        "triage.touch_minutes.mode",
+        '[steps.triage]\ntouch_minutes = { dist = "triangular", low = 5, mode = 3, high = 9 }\n',
+        "steps.triage.touch_minutes.mode",
         ">= low",
     ),
     (
-        '[triage]\ntouch_minutes = { dist = "gamma", shape = 0, scale = 1 }\n',
-        "triage.touch_minutes.shape",
+        '[steps.triage]\ntouch_minutes = { dist = "gamma", shape = 0, scale = 1 }\n',
+        "steps.triage.touch_minutes.shape",
         "> 0",
     ),
     (
-        '[triage]\ntouch_minutes = { dist = "empirical", values = [1, 2], weights = [1] }\n',
-        "triage.touch_minutes.weights",
+        '[steps.triage]\ntouch_minutes = { dist = "empirical", values = [1, 2], weights = [1] }\n',
+        "steps.triage.touch_minutes.weights",
         "2 weights",
     ),
-    ('[triage]\nrole = "triage_oficer"\n', "triage.role", "did you mean 'triage_officer'"),
     (
-        "[staffing.triage_officer]\nheadcount = 0\n",
-        "staffing.triage_officer.headcount",
+        '[steps.triage]\nrole = "triage_oficer"\n',
+        "steps.triage.role",
+        "did you mean 'triage_officer'",
+    ),
+    (
+        "[teams.front_door.roles.triage_officer]\nheadcount = 0\n",
+        "teams.front_door.roles.triage_officer.headcount",
         "staff > 0",
     ),
     (
-        "[staffing.practitioner]\ncaseload_cap = 0\n",
-        "staffing.practitioner.caseload_cap",
+        "[teams.locality.roles.practitioner]\ncaseload_cap = 0\n",
+        "teams.locality.roles.practitioner.caseload_cap",
         "a cap > 0",
     ),
     (
-        '[allocation]\ndefault_team = "localty"\n',
-        "allocation.default_team",
+        '[steps.enquiry]\nteam = "localty"\n',
+        "steps.enquiry.team",
         "did you mean 'locality'",
     ),
     (
-        '[allocation.teams.locality]\nsources = ["polise"]\n',
-        "allocation.teams.locality.sources",
+        "[steps.s42_test.by_source.polise]\nabuse_or_neglect = 0.5\n",
+        "steps.s42_test.by_source.polise",
         "did you mean 'police'",
     ),
     (
-        '[enquiry.duration_working_days]\nextreme = { dist = "fixed", value = 1 }\n',
-        "enquiry.duration_working_days",
+        '[steps.enquiry.duration_by_risk_level]\nextreme = { dist = "fixed", value = 1 }\n',
+        "steps.enquiry.duration_by_risk_level",
         "one duration per risk level",
     ),
     ("[demand]\nmonth_of_year = [1, 1, 1]\n", "demand.month_of_year", "a list of 12 numbers"),
     ("[demand]\ncontacts_per_day = 8\n", "demand.contacts_per_year", "exactly one of"),
-    ('[staffing.manager]\ncalendar = "24x7"\n', "staffing.manager.calendar", "'24/7'"),
+    (
+        '[teams.locality.roles.manager]\ncalendar = "24x7"\n',
+        "teams.locality.roles.manager.calendar",
+        "'24/7'",
+    ),
     ('[run]\nstart_date = "next tuesday"\n', "run.start_date", "a date like 2022-04-01"),
     ("[run]\nrun_days = 0\n", "run.run_days", "> 0"),
     ("[reported.figures]\ncontacs = 5\n", "reported.figures.contacs", "did you mean 'contacts'"),
     (
-        "[closure]\nsignoff_touch_minutes = 3\n",
-        "closure.signoff_touch_minutes",
+        "[steps.closure]\ntouch_minutes = 3\n",
+        "steps.closure.touch_minutes",
         "a distribution table",
     ),
+    # Pathway v2: routes, teams, areas and entry points (issue #8)
+    ('[steps.closure]\nkind = "decisoin"\n', "steps.closure.kind", "did you mean 'decision'"),
+    ('[steps.closure]\nnext = "closd"\n', "steps.closure.next", "did you mean 'closed'"),
     (
-        "[s42_test.by_source.polic]\nabuse_or_neglect = 0.5\n",
-        "s42_test.by_source.polic",
+        '[steps.triage]\nroutes = [{ outcome = "concern", to = "s42_tset" }, '
+        '{ to = "not_a_concern" }]\n',
+        "steps.triage.routes[0].to",
+        "did you mean 's42_test'",
+    ),
+    (
+        '[steps.triage]\nroutes = [{ outcome = "concren", to = "s42_test" }, '
+        '{ to = "not_a_concern" }]\n',
+        "steps.triage.routes[0].outcome",
+        "did you mean 'concern'",
+    ),
+    (
+        '[steps.triage]\nroutes = [{ source = "polise", to = "s42_test" }, '
+        '{ to = "not_a_concern" }]\n',
+        "steps.triage.routes[0].source",
         "did you mean 'police'",
+    ),
+    (
+        '[steps.triage]\nroutes = [{ outcome = "concern", to = "s42_test" }]\n',
+        "steps.triage.routes",
+        "a route for every outcome and case",
+    ),
+    (
+        # re-triage that sends every 'not a concern' back to triage: a loop nobody leaves
+        '[steps.triage]\nroutes = [{ outcome = "concern", to = "s42_test" }, { to = "retriage" }]\n'
+        '[steps.retriage]\nkind = "decision"\nteam = "front_door"\nrole = "triage_officer"\n'
+        'touch_minutes = { dist = "fixed", value = 1 }\nnext = "triage"\n',
+        "steps.triage.routes",
+        "routes without a loop",
+    ),
+    (
+        '[steps.advice]\nkind = "exit"\n',
+        "steps.advice",
+        "a step that some route or entry point reaches",
+    ),
+    (
+        "[demand]\nareas = { north = 0.5, south = 0.5 }\n"
+        '[teams.locality]\narea = "north"\n'
+        '[steps.enquiry]\nteam = ["locality"]\n',
+        "steps.s42_test.team",
+        "a team covering every area in demand.areas (none covers 'south')",
+    ),
+    (
+        '[teams.locality]\narea = "nowhere"\n',
+        "teams.locality.area",
+        "an area named in demand.areas",
+    ),
+    (
+        "[teams.locality.roles.senior]\nheadcount = 0\n",
+        "teams.locality.roles.senior.headcount",
+        "staff > 0",
+    ),
+    (
+        '[demand.sources.care_provider]\nentry = "enquiry"\n'
+        '[steps.s42_test]\nroutes = [{ outcome = "no_enquiry", to = "no_enquiry" }, '
+        '{ source = "care_provider", to = "senior_enquiry" }, { to = "enquiry" }]\n',
+        "demand.sources.care_provider.entry",
+        "whose routes decide where contacts from 'care_provider' go",
+    ),
+    (
+        "[teams.locality.roles.practioner]\nheadcount = 2\n",
+        "teams.locality.roles.practioner",
+        "did you mean 'practitioner'",
     ),
 ]
 
@@ -160,7 +231,7 @@ def test_missing_required_key(tmp_path):
     text = MINIMAL.read_text().replace('role = "triage_officer"\n', "", 1)
     path = tmp_path / "s.toml"
     path.write_text(text)
-    with pytest.raises(ScenarioError, match=r"triage\.role: expected a value"):
+    with pytest.raises(ScenarioError, match=r"steps\.triage\.role: expected a value"):
         load_scenario(path)
 
 
@@ -178,13 +249,15 @@ def test_no_traceback_from_the_installed_command(tmp_path):
     assert "demand.contacts_per_year: expected a number > 0, got -5.0" in proc.stderr
 
 
-def test_an_optional_step_can_be_switched_off_with_none(tmp_path):
+def test_a_step_can_be_switched_off_with_none(tmp_path):
+    """A file that extends another removes a step by setting it to "none" (and re-routes)."""
     (tmp_path / "minimal.toml").write_text(MINIMAL.read_text())
     path = tmp_path / "no_signoff.toml"
     path.write_text(
-        'extends = "minimal.toml"\n[closure]\nsignoff_role = "none"\n'
-        'signoff_touch_minutes = "none"\n'
+        'extends = "minimal.toml"\n[steps]\nclosure = "none"\n'
+        '[steps.enquiry]\nnext = "closed"\n[steps.senior_enquiry]\nnext = "closed"\n'
+        '[teams.locality.roles]\nmanager = "none"\n'
     )
     s = load_scenario(path).scenario
-    assert s.closure.signoff_role is None and s.closure.signoff_touch_minutes is None
-    assert "manager" not in s.task_roles()
+    assert "closure" not in s.steps
+    assert ("locality", "manager") not in s.staff_pools()

@@ -27,13 +27,24 @@ def mmc_scenario(lam_per_day: float, mean_minutes: float, c: int):
     set_path(raw, "calendar.bank_holidays", "none")
     del raw["demand"]["contacts_per_year"]
     set_path(raw, "demand.contacts_per_day", lam_per_day)
-    set_path(raw, "demand.sources", {"all": {"share": 1.0, "concern_probability": 0.0}})
+    set_path(raw, "demand.sources", {"all": {"share": 1.0}})
     set_path(raw, "demand.priority", {"normal": 1.0})
     set_path(raw, "reported", {})
-    set_path(
-        raw, "staffing.triage_officer", {"headcount": c, "calendar": "24/7", "hours_per_day": 24}
-    )
-    set_path(raw, "triage.touch_minutes", {"dist": "exponential", "mean": mean_minutes})
+    raw["teams"] = {
+        "front_door": {
+            "roles": {"triage_officer": {"headcount": c, "calendar": "24/7", "hours_per_day": 24}}
+        }
+    }
+    raw["steps"] = {
+        "triage": raw["steps"]["triage"]
+        | {
+            "touch_minutes": {"dist": "exponential", "mean": mean_minutes},
+            "outcomes": {"not_a_concern": 1.0},
+            "outcomes_by_source": {},
+            "routes": [{"to": "not_a_concern"}],
+        },
+        "not_a_concern": raw["steps"]["not_a_concern"],
+    }
     return make(raw)
 
 
@@ -47,5 +58,5 @@ def test_single_247_triage_stage_matches_erlang_c():
     assert lo <= expected <= hi, (expected, wait)
     # and the interval is tight enough to mean something (within 15% of the answer)
     assert hi - lo < 0.3 * expected
-    util = result.summaries()["utilisation_triage_officer"].mean
+    util = result.summaries()["utilisation_front_door_triage_officer"].mean
     assert abs(util - 0.8) < 0.02

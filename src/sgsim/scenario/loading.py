@@ -175,8 +175,12 @@ def _convert_dict(
 ) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table", value)
-    out = {k: _convert(inner, v, _join(key, k), file, meta) for k, v in value.items()}
-    if meta.get("mix") and all(isinstance(v, float) for v in out.values()):
+    out = {
+        k: _convert(inner, v, _join(key, k), file, meta)
+        for k, v in value.items()
+        if not (v == "none" and dataclasses.is_dataclass(inner))  # a table switched off
+    }
+    if meta.get("mix") and inner is float:
         if not out:
             raise ScenarioError(file, key, "at least one share", "an empty table")
         total = sum(out.values())
@@ -189,11 +193,13 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
     """Each step is built by the schema of its kind (``sgsim.model.steps``)."""
     from sgsim.model.steps import KINDS
 
-    if not isinstance(value, Mapping) or not value:
-        raise ScenarioError(file, key, "a table of steps, at least one", value)
+    if not isinstance(value, Mapping):
+        raise ScenarioError(file, key, "a table of steps", value)
     steps = {}
     for name, raw in value.items():
         where = _join(key, name)
+        if raw == "none":
+            continue  # a step switched off, e.g. in a file that extends another
         if not isinstance(raw, Mapping):
             raise ScenarioError(file, where, "a table describing the step", raw)
         kind = raw.get("kind")
@@ -206,6 +212,8 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
                 hint=nearest(str(kind), KINDS),
             )
         steps[str(name)] = _build(KINDS[kind].schema, raw, where, file)
+    if not steps:
+        raise ScenarioError(file, key, "at least one step", "<none>")
     return steps
 
 
@@ -338,8 +346,6 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
 
 
 def _check_teams(s: sc.Scenario, file: str) -> None:
-    if not s.teams:
-        raise ScenarioError(file, "teams", "at least one team", "an empty table")
     for name, team in s.teams.items():
         if team.area is not None and team.area not in s.demand.areas:
             raise ScenarioError(
@@ -353,8 +359,8 @@ def _check_teams(s: sc.Scenario, file: str) -> None:
 
 def _check_area_teams(s: sc.Scenario, name: str, step: sc.StaffedStep, file: str) -> None:
     """A step done by several teams needs exactly one of them covering each area."""
-    if len(step.team) < 2:
-        return
+    if len(step.team) < 2 and s.teams[step.team[0]].area is None:
+        return  # one team for every area
     covering: dict[str, str] = {}
     for team in step.team:
         area = s.teams[team].area

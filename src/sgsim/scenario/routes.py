@@ -105,24 +105,26 @@ def _check_complete(
 
 
 def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: str) -> None:
-    """Every step is reachable, every case can leave, and entries come before routing."""
+    """Entries name steps and come before routing, no case goes round a loop, and every
+    step is reached. Without loops, and with a route for every outcome, every case ends
+    at an exit."""
+    _check_entry_names(s, file)
     combos = list(attribute_combinations(s))
+    per_key = [_edges(s, tables, k) for k in range(len(combos))]
+    for k, combo in enumerate(combos):
+        loop = _find_loop(s.entry_step(combo[0]), per_key[k])
+        if loop:
+            raise ScenarioError(
+                file,
+                f"steps.{loop[0]}.routes",
+                "routes without a loop (a case's chances at a step are drawn once, so a "
+                "case sent back would go round for ever)",
+                "<a loop " + " -> ".join(loop) + ">",
+            )
+    _check_entries(s, per_key, combos, file)
     reached: set[str] = set()
     for k, combo in enumerate(combos):
-        source = combo[0]
-        edges = _edges(s, tables, k, source)
-        entry = s.entry_step(source)
-        seen = _reach(entry, edges)
-        reached |= seen
-        can_leave = _reach_backwards({n for n in seen if s.steps[n].kind == "exit"}, edges)
-        for step in seen:
-            if step not in can_leave:
-                raise ScenarioError(
-                    file,
-                    f"steps.{step}.routes",
-                    "routes that let every case leave the pathway",
-                    f"<a loop with no way out for contacts from {source!r}>",
-                )
+        reached |= _reach(s.entry_step(combo[0]), per_key[k])
     for name in s.steps:
         if name not in reached:
             raise ScenarioError(
@@ -131,22 +133,39 @@ def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: s
                 "a step that some route or entry point reaches",
                 "<a step no case reaches>",
             )
-    _check_entries(s, tables, file)
+
+
+def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
+    """A loop reachable from ``start``, as the steps round it, or [] if there is none."""
+    path: list[str] = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return []
+
+    return visit(start)
 
 
 def _edges(
-    s: Scenario, tables: dict[str, list[list[str | None]]], key: int, source: str
+    s: Scenario, tables: dict[str, list[list[str | None]]], key: int
 ) -> dict[str, set[str]]:
-    """Next steps a case with this route key can take, through outcomes it can have."""
-    edges: dict[str, set[str]] = {}
-    for name, step in s.steps.items():
-        shares = step.outcome_shares(source)
-        edges[name] = {
-            target
-            for o, outcome in enumerate(step.outcome_names())
-            if shares.get(outcome, 0.0) > 0 and (target := tables[name][o][key]) is not None
-        }
-    return edges
+    """Next steps a case with this route key can be sent to, by any outcome.
+
+    Judged on the routes alone, not on chances: a chance set to zero today may not be
+    zero in a sweep tomorrow.
+    """
+    return {
+        name: {t for row in tables[name] if (t := row[key]) is not None} for name in s.steps
+    }
 
 
 def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -159,26 +178,9 @@ def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _reach_backwards(targets: set[str], edges: dict[str, set[str]]) -> set[str]:
-    back: dict[str, set[str]] = {n: set() for n in edges}
-    for a, outs in edges.items():
-        for b in outs:
-            back[b].add(a)
-    seen, todo = set(targets), list(targets)
-    while todo:
-        for prev in back[todo.pop()]:
-            if prev not in seen:
-                seen.add(prev)
-                todo.append(prev)
-    return seen
-
-
-def _check_entries(s: Scenario, tables: dict[str, list[list[str | None]]], file: str) -> None:
-    """A source entering late must not skip a step whose routes pick out that source."""
+def _check_entry_names(s: Scenario, file: str) -> None:
     for source, spec_ in s.demand.sources.items():
-        if spec_.entry is None:
-            continue
-        if spec_.entry not in s.steps:
+        if spec_.entry is not None and spec_.entry not in s.steps:
             raise ScenarioError(
                 file,
                 f"demand.sources.{source}.entry",
@@ -186,19 +188,30 @@ def _check_entries(s: Scenario, tables: dict[str, list[list[str | None]]], file:
                 spec_.entry,
                 hint=nearest(spec_.entry, s.steps),
             )
-        for k, combo in enumerate(attribute_combinations(s)):
-            if combo[0] != source:
-                continue
-            edges = _edges(s, tables, k, source)
-            from_entry = _reach(spec_.entry, edges)
-            for name, step in s.steps.items():
-                routes_source = any(source in r.source for r in step.all_routes())
-                if routes_source and name not in from_entry and spec_.entry in _reach(name, edges):
-                    raise ScenarioError(
-                        file,
-                        f"demand.sources.{source}.entry",
-                        f"an entry at or before step {name!r}, whose routes decide where "
-                        f"contacts from {source!r} go",
-                        spec_.entry,
-                    )
-            break
+
+
+def _check_entries(
+    s: Scenario, per_key: list[dict[str, set[str]]], combos: list[tuple[str, ...]], file: str
+) -> None:
+    """A source entering late must not skip a step whose routes pick out that source."""
+    pathway: dict[str, set[str]] = {name: set() for name in s.steps}  # any case's routes
+    for edges in per_key:
+        for name, targets in edges.items():
+            pathway[name] |= targets
+    for source, spec_ in s.demand.sources.items():
+        if spec_.entry is None:
+            continue
+        from_entry: set[str] = set()
+        for edges, combo in zip(per_key, combos, strict=True):
+            if combo[0] == source:
+                from_entry |= _reach(spec_.entry, edges)
+        for name, step in s.steps.items():
+            routes_source = any(source in r.source for r in step.all_routes())
+            if routes_source and name not in from_entry and spec_.entry in _reach(name, pathway):
+                raise ScenarioError(
+                    file,
+                    f"demand.sources.{source}.entry",
+                    f"an entry at or before step {name!r}, whose routes decide where "
+                    f"contacts from {source!r} go",
+                    spec_.entry,
+                )
