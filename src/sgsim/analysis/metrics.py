@@ -166,7 +166,7 @@ def compute(
         out["decision_within_target_rate"] = _mean(each["decided_within_target"])
     for span in _span_labels(s):
         out[f"{span}_days_mean"] = _mean(each[f"{span}_days"])
-    for queue, (enter, leave) in _queue_rows(log, s).items():
+    for queue, (enter, leave) in queue_rows(log, s).items():
         out[f"{queue}_mean"] = m.time_average(enter, leave)
 
     out.update(utilisation(log, s, days, m.start, m.end))
@@ -190,7 +190,7 @@ def compute(
     return {name: out[name] for name in names}
 
 
-def _queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For each queue, the rows that join it and the rows that leave it."""
     queued, started = log.rows("queued"), log.rows("started")
     out = {}
@@ -367,12 +367,12 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
             deadline = days.deadline(arrived, target)
             cohort = (deadline > m.start) & (deadline <= m.end)
             out["decided_within_target"] = decided[cohort] < deadline[cohort]  # NaN is False
-    for queue, (enter, leave) in _queue_rows(log, s).items():
+    for queue, (enter, leave) in queue_rows(log, s).items():
         if queue == "open_enquiries":
             continue
         out[queue.removesuffix("_queue") + "_wait_days"] = m.durations(enter, leave)
     if s.caseload_pools():
-        enter, leave = _queue_rows(log, s)["open_enquiries"]
+        enter, leave = queue_rows(log, s)["open_enquiries"]
         out["enquiry_duration_days"] = m.durations(enter, leave)
         left = log.rows("left")
         concluded = np.zeros(log.n_cases, dtype=bool)
@@ -394,7 +394,7 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
             outs, day_ends, side="left"
         )
 
-    for queue, (enter, leave) in _queue_rows(log, s).items():
+    for queue, (enter, leave) in queue_rows(log, s).items():
         out[queue] = level(enter, leave)
     for k, (team, role) in enumerate(s.caseload_pools()):
         out[f"open_enquiries_{pool_name(team, role)}"] = level(

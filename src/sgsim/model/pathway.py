@@ -133,9 +133,10 @@ class Pathway:
         key = self.cases.route_key[i]
         runners = self.runners
         self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
-        while step >= 0:
+        while True:
             runner = runners[step]
-            outcome = yield from runner.run(i)
             if runner.terminal:
+                runner.leave(i)
                 return
+            outcome = yield from runner.run(i)
             step = runner.next[outcome][key]

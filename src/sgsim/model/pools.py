@@ -22,10 +22,34 @@ import heapq
 import itertools
 
 import simpy
+from simpy.events import PENDING
 from simpy.resources.resource import PriorityRequest
 
 from sgsim.model.calendar import WorkingClock
 from sgsim.scenario.schema import Role
+
+
+class Waiting(PriorityRequest):
+    """A SimPy priority request for a case that found no server free.
+
+    Built directly, without SimPy's generic put machinery (which would try to grant it,
+    though we know no server is free, and attach a release callback we never use): one
+    in three contacts waits somewhere, so this matters for speed. It is still a SimPy
+    request: ``yield`` it, or ``cancel()`` it to leave the waiting line.
+    """
+
+    def __init__(self, pool: Pool, priority: int) -> None:
+        env = pool._env
+        self.env = env
+        self.callbacks = []
+        self._value = PENDING
+        self.resource = pool
+        self.proc = env.active_process
+        self.priority = priority
+        self.preempt = False
+        self.time = env.now
+        self.key = (priority, self.time, True)
+        pool.put_queue.append(self)
 
 
 class WaitingLine:
@@ -39,14 +63,17 @@ class WaitingLine:
         self._heap: list[tuple[int, float, int, PriorityRequest]] = []
         self._order = itertools.count()
         self._cancelled: set[int] = set()
+        self._waiting = 0
 
     def append(self, request: PriorityRequest) -> None:
         heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
+        self._waiting += 1
 
     def remove(self, request: PriorityRequest) -> None:
-        if not any(entry[3] is request for entry in self._heap):
+        if id(request) in self._cancelled or not any(e[3] is request for e in self._heap):
             raise ValueError("request is not waiting")
         self._cancelled.add(id(request))
+        self._waiting -= 1
 
     def _drop_cancelled(self) -> None:
         heap = self._heap
@@ -54,21 +81,24 @@ class WaitingLine:
             self._cancelled.discard(id(heapq.heappop(heap)[3]))
 
     def __len__(self) -> int:
-        return len(self._heap) - len(self._cancelled)
+        return self._waiting
 
     def __bool__(self) -> bool:
-        return len(self) > 0
+        return self._waiting > 0
 
     def __getitem__(self, index: int) -> PriorityRequest:
         if index != 0:
             raise IndexError("only the head of a waiting line can be read")
-        self._drop_cancelled()
+        if self._cancelled:
+            self._drop_cancelled()
         return self._heap[0][3]
 
     def pop(self, index: int = 0) -> PriorityRequest:
         if index != 0:
             raise IndexError("only the head of a waiting line can be taken")
-        self._drop_cancelled()
+        if self._cancelled:
+            self._drop_cancelled()
+        self._waiting -= 1
         return heapq.heappop(self._heap)[3]
 
 
@@ -90,10 +120,12 @@ class Pool(simpy.PriorityResource):
 
     def take(self, priority: int) -> PriorityRequest | None:
         """None if a server was free and is now held; else a request to ``yield``."""
-        if self.fast_path and self.holding < self._capacity and not self.put_queue:
-            self.holding += 1
-            return None
-        return self.request(priority=priority)
+        if self.holding < self._capacity and not self.put_queue:
+            if self.fast_path:
+                self.holding += 1
+                return None
+            return self.request(priority=priority)  # SimPy's own path, granted at once
+        return Waiting(self, priority)
 
     def give_back(self) -> None:
         """Free a server and hand it to the first waiting request, if any."""
@@ -101,13 +133,18 @@ class Pool(simpy.PriorityResource):
         if self.put_queue:
             self._trigger_put(None)
 
-    def _do_put(self, event: PriorityRequest) -> bool:
-        if self.holding < self._capacity:
+    def _trigger_put(self, get_event: object) -> None:
+        """Grant waiting requests, best first, while servers are free (SimPy's loop, for a
+        line whose head is always the next to serve)."""
+        line = self.put_queue
+        while line and self.holding < self._capacity:
+            request = line.pop(0)
             self.holding += 1
-            event.usage_since = self._env.now
-            event.succeed()
-            return True
-        return False
+            request.usage_since = self._env.now
+            request.succeed()
+
+    def _trigger_get(self, put_event: object) -> None:
+        """Servers are given back with ``give_back``, not with SimPy release events."""
 
 
 class StaffPool(Pool):

@@ -40,9 +40,12 @@ def _to_log(s: Scenario, replication: int, rows: list[Row], pathway: Pathway) ->
     if rows:
         # Starts are recorded when a task is taken but dated when work begins (the next
         # opening), so rows arrive slightly out of time order: sort them, stably.
-        columns = [np.array(col) for col in zip(*rows, strict=True)]
-        order = np.argsort(columns[2], kind="stable")
-        case, code, time, pool, resource, outcome = (col[order] for col in columns)
+        table = np.array(rows)  # one float column per field: exact for these integers
+        table = table[np.argsort(table[:, 2], kind="stable")]
+        case, code, pool, resource, outcome = (
+            table[:, k].astype(np.int64) for k in (0, 1, 3, 4, 5)
+        )
+        time = table[:, 2]
     else:
         case = code = pool = resource = outcome = np.zeros(0, dtype=np.int64)
         time = np.zeros(0)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,16 +50,17 @@ def run_replications(
     keep_logs: int = 0,
     on_done: Callable[[int], None] | None = None,
     workers: int = 1,
+    pause_gc: bool = True,
 ) -> RunResult:
     """Run replications 0..N-1 of the scenario with the seed; call ``on_done`` after each.
 
     The event logs of the first ``keep_logs`` replications are kept for output files. With
     ``workers`` > 1 replications run in parallel processes; the result is the same, in the
     same order, since each replication's random streams depend only on the seed and its
-    index.
+    index. ``pause_gc``: see ``paused_gc``.
     """
     result = RunResult(seed=seed)
-    jobs = [(s, seed, r, r < keep_logs) for r in range(replications)]
+    jobs = [(s, seed, r, r < keep_logs, pause_gc) for r in range(replications)]
     if workers <= 1 or replications < 2:
         outcomes = map(_one_replication, jobs)
     else:
@@ -80,11 +83,30 @@ def run_replications(
     return result
 
 
-def _one_replication(job: tuple[Scenario, int, int, bool]) -> tuple:
+@contextmanager
+def paused_gc(pause: bool = True) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a replication runs.
+
+    A run allocates many small objects that live to its end (event-log rows, SimPy
+    events); the collector would scan them again and again. ``benchmarks/speed.py``
+    measures what pausing it saves. Cycles are collected as soon as it is resumed.
+    """
+    collecting = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _one_replication(job: tuple[Scenario, int, int, bool, bool]) -> tuple:
     """Everything one replication contributes (top level, so worker processes can run it)."""
-    s, seed, r, keep_log = job
+    s, seed, r, keep_log, pause_gc = job
     days = scenario_days(s)
-    log = simulate(s, seed, r)
+    with paused_gc(pause_gc):
+        log = simulate(s, seed, r, days)
     each = samples(log, s, days)
     return (
         compute(log, s, days, each),

@@ -7,7 +7,7 @@ after a delay (returning adults), entering where contacts from their source ente
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,6 @@ class ExitRunner(StepRunner):
         self.keep("returns", rng("return").random(n) < step.return_probability)
         delay = step.return_after_days
         self.keep("delay", delay.sample(rng("return_delay"), n) if delay else np.zeros(n))
-
-    def run(self, i: int) -> Generator[Any, Any, int]:
-        self.leave(i)
-        return -1
-        yield  # a generator, like every step, though it never waits
 
     def leave(self, i: int) -> None:
         self.record((i, self.code["left"], self.env.now, -1, 0, 0))
