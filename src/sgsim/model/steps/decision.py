@@ -65,9 +65,8 @@ class DecisionRunner(TouchRunner):
         self.keep("outcome", outcome_draws(step, self.ctx.scenario, cases.source, u))
 
 
-def check(name: str, step: DecisionStep, scenario: Scenario, file: str) -> None:
-    key = f"steps.{name}"
-    need_team_role(file, key, scenario, step.team, step.role, caseload=False)
+def check_outcome_mixes(key: str, step: Any, scenario: Scenario, file: str) -> None:
+    """Per-source outcome mixes name known sources and the step's own outcomes."""
     need_sources(file, f"{key}.outcomes_by_source", scenario, step.outcomes_by_source)
     for source, shares in step.outcomes_by_source.items():
         for outcome in shares:
@@ -75,10 +74,16 @@ def check(name: str, step: DecisionStep, scenario: Scenario, file: str) -> None:
                 raise ScenarioError(
                     file,
                     f"{key}.outcomes_by_source.{source}.{outcome}",
-                    "an outcome listed in " + f"{key}.outcomes (" + ", ".join(step.outcomes) + ")",
+                    f"an outcome listed in {key}.outcomes (" + ", ".join(step.outcomes) + ")",
                     outcome,
                     hint=nearest(outcome, step.outcomes),
                 )
+
+
+def check(name: str, step: DecisionStep, scenario: Scenario, file: str) -> None:
+    key = f"steps.{name}"
+    need_team_role(file, key, scenario, step.team, step.role, caseload=False)
+    check_outcome_mixes(key, step, scenario, file)
 
 
 KIND = StepKind(
