@@ -109,8 +109,16 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
             names[f"abuse_{abuse}"] = ("outcomes", f"concluded enquiries: {abuse}")
     for name, step in s.steps.items():
         if KINDS[step.kind].outcome_counts:
-            for outcome in step.outcome_names():
+            for outcome in step.own_outcomes():
                 names[f"{name}_{outcome}"] = ("outcomes", f"{name}: {outcome}")
+        if step.waiting_list is not None:
+            for outcome in step.waiting_list.outcome_names():
+                names[f"{name}_{outcome}"] = ("queues", f"cases {outcome} from {name}'s list")
+            if step.waiting_list.max_wait_days is not None:
+                names[f"{name}_breaches"] = (
+                    "queues",
+                    f"cases waiting at {name} over {step.waiting_list.max_wait_days:g} days",
+                )
         if KINDS[step.kind].terminal:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
     return names
@@ -183,8 +191,19 @@ def compute(
             out[f"abuse_{name}"] = m.count(concluded & (abuse == code))
     for name, step in s.steps.items():
         if KINDS[step.kind].outcome_counts:
-            for outcome in step.outcome_names():
+            for outcome in step.own_outcomes():
                 out[f"{name}_{outcome}"] = m.count(log.rows("finished", step=name, outcome=outcome))
+        if step.waiting_list is not None:
+            for outcome in step.waiting_list.outcome_names():
+                out[f"{name}_{outcome}"] = m.count(
+                    log.rows("left_queue", step=name, outcome=outcome)
+                )
+            limit = step.waiting_list.max_wait_days
+            if limit is not None:
+                enter, leave = queue_rows(log, s)[f"{name}_queue"]
+                out[f"{name}_breaches"] = float(
+                    np.count_nonzero(m.waits_so_far(enter, leave) > limit)
+                )
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
     return {name: out[name] for name in names}
@@ -192,7 +211,8 @@ def compute(
 
 def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """For each queue, the rows that join it and the rows that leave it."""
-    queued, started = log.rows("queued"), log.rows("started")
+    queued = log.rows("queued")
+    started = log.rows("started") | log.rows("left_queue")  # served, or left unserved
     out = {}
     for name, step in s.steps.items():
         if not KINDS[step.kind].terminal:
@@ -201,7 +221,7 @@ def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.nda
     for kind in _kinds(s):
         wait = KINDS[kind].wait_name
         if wait:
-            at = log.rows("queued", kind=kind) | log.rows("started", kind=kind)
+            at = np.isin(log.step, [k for k, x in enumerate(log.kinds) if x == kind])
             out[f"{wait}_queue"] = (queued & at, started & at)
     if s.caseload_pools():
         out["open_enquiries"] = (
@@ -433,6 +453,14 @@ class _Measure:
         rows, t1 = pairs(self.log, first, last)
         ended = (t1 >= self.start) & (t1 < self.end)
         return t1[ended] - self.log.time[rows][ended]
+
+    def waits_so_far(self, enter: np.ndarray, leave: np.ndarray) -> np.ndarray:
+        """Each wait that ends in the period, and each still going at its end (so far)."""
+        rows, t1 = pairs(self.log, enter, leave)
+        t0 = self.log.time[rows]
+        ended = (t1 >= self.start) & (t1 < self.end)
+        waiting = (t0 < self.end) & ~(t1 < self.end)  # not left by the end (NaN: never)
+        return np.concatenate([t1[ended] - t0[ended], self.end - t0[waiting]])
 
     def time_average(self, enter: np.ndarray, leave: np.ndarray) -> float:
         """Exact time-average over the period of (entered so far - left so far)."""

@@ -102,7 +102,7 @@ class Pathway:
             def rng(name: str, owner: str = runner.name) -> np.random.Generator:
                 return stream(self.seed, self.replication, owner, name, return_block)
 
-            runner.draw(rng, block, n)
+            runner.draw_all(rng, block, n)
         self.cases.extend(block)
 
     def arrivals(self, times: list[float]) -> Generator[Any, Any, None]:

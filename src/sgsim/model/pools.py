@@ -38,7 +38,7 @@ class Waiting(PriorityRequest):
     request: ``yield`` it, or ``cancel()`` it to leave the waiting line.
     """
 
-    def __init__(self, pool: Pool, priority: int) -> None:
+    def __init__(self, pool: Pool, priority: int, since: float | None = None) -> None:
         env = pool._env
         self.env = env
         self.callbacks = []
@@ -47,7 +47,7 @@ class Waiting(PriorityRequest):
         self.proc = env.active_process
         self.priority = priority
         self.preempt = False
-        self.time = env.now
+        self.time = env.now if since is None else since  # its place among equal priority
         self.key = (priority, self.time, True)
         pool.put_queue.append(self)
 

@@ -155,17 +155,13 @@ def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
     return visit(start)
 
 
-def _edges(
-    s: Scenario, tables: dict[str, list[list[str | None]]], key: int
-) -> dict[str, set[str]]:
+def _edges(s: Scenario, tables: dict[str, list[list[str | None]]], key: int) -> dict[str, set[str]]:
     """Next steps a case with this route key can be sent to, by any outcome.
 
     Judged on the routes alone, not on chances: a chance set to zero today may not be
     zero in a sweep tomorrow.
     """
-    return {
-        name: {t for row in tables[name] if (t := row[key]) is not None} for name in s.steps
-    }
+    return {name: {t for row in tables[name] if (t := row[key]) is not None} for name in s.steps}
 
 
 def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:

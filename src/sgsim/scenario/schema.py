@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from sgsim.scenario.distributions import Distribution
+
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25
 CALENDARS = ("working", "24/7")
@@ -171,17 +173,49 @@ class Route:
         return getattr(self, name)
 
 
+@dataclass(frozen=True)
+class WaitingList:
+    """How a step's waiting list is managed; every part is optional.
+
+    A case that withdraws or is transferred leaves the line with the outcome
+    ``withdrawn`` or ``transferred``, routed like any other outcome (to an exit, perhaps
+    coming back as a repeat contact, or to another team's step).
+    """
+
+    withdraw_after_days: Distribution | None = spec(
+        None, doc="how long a case will wait before it withdraws (its patience), in days"
+    )
+    escalate_after_days: float | None = spec(
+        None, gt=0, doc="a case waiting this many days is raised one priority level"
+    )
+    transfer_every_days: float | None = spec(
+        None, gt=0, doc="days between bulk transfers of the oldest waiting cases"
+    )
+    transfer_oldest: int = spec(0, ge=0, doc="how many of the oldest cases each transfer moves")
+    max_wait_days: float | None = spec(None, gt=0, doc="a wait longer than this is a breach")
+
+    def outcome_names(self) -> tuple[str, ...]:
+        out = ("withdrawn",) if self.withdraw_after_days is not None else ()
+        return out + (("transferred",) if self.transfer_every_days is not None else ())
+
+
 @dataclass(frozen=True, kw_only=True)
 class Step:
-    """What every step has: its kind and its routes. Each kind adds its own fields."""
+    """What every step has: its kind, its routes, its waiting list. Kinds add their own."""
 
     kind: str = spec(doc="the kind of step")
     routes: tuple[Route, ...] = spec((), doc="where cases go next, first match wins")
     next: str | None = spec(None, doc="the next step for every case (instead of routes)")
+    waiting_list: WaitingList | None = spec(None, doc="how the step's waiting list is managed")
+
+    def own_outcomes(self) -> tuple[str, ...]:
+        """The outcomes the step's own work gives."""
+        return ("done",)
 
     def outcome_names(self) -> tuple[str, ...]:
-        """The outcomes this step can give, in code order."""
-        return ("done",)
+        """The outcomes a case can leave this step with, in code order."""
+        waiting = self.waiting_list.outcome_names() if self.waiting_list else ()
+        return self.own_outcomes() + waiting
 
     def outcome_shares(self, source: str) -> dict[str, float]:
         """The chance of each outcome for a contact from ``source`` (for route checks)."""

@@ -16,6 +16,7 @@ nothing downstream lists steps by hand.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from sgsim.model.pools import Waiting
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.schema import Scenario, Step, pool_name
 from sgsim.scenario.suggest import nearest
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
 EVENTS: dict[str, str] = {
     "arrived": "arrival",  # a contact reaches the pathway (at its entry step)
     "queued": "queue",  # the case joins the step's queue
+    "left_queue": "queue",  # it leaves the queue unserved: withdrawn or transferred
     "started": "resource_use",  # a person or caseload place is taken
     "finished": "resource_use_end",  # the step is done, with its outcome
     "work_started": "resource_use",  # touch work inside a longer step (an enquiry)
@@ -109,6 +112,15 @@ class StepRunner:
         self.outcomes = [ctx.outcome_code[o] for o in step.outcome_names()]
         self.next: list[list[int]] = []  # next step index by [outcome][route key]; -1 none
         self.draws: dict[str, list[Any]] = {}
+        self.policy = step.waiting_list
+        if self.policy is not None:
+            self.waiting = WaitingCases(self, self.policy)
+
+    def draw_all(self, rng: Callable[[str], np.random.Generator], cases: Cases, n: int) -> None:
+        """Draw what the step and its waiting list decide for ``n`` more cases."""
+        self.draw(rng, cases, n)
+        if self.policy is not None and self.policy.withdraw_after_days is not None:
+            self.keep("patience", self.policy.withdraw_after_days.sample(rng("patience"), n))
 
     def draw(self, rng: Callable[[str], np.random.Generator], cases: Cases, n: int) -> None:
         """Draw, vectorised, what chance decides at this step for ``n`` more cases."""
@@ -124,6 +136,17 @@ class StepRunner:
     def leave(self, i: int) -> None:
         """A terminal step's whole work: the case leaves the pathway here, at once."""
         raise NotImplementedError
+
+    def wait_for(self, pool: Any, i: int) -> Generator[Any, Any, int]:
+        """Join the pool's line (urgent first) until a server is free: -1 once one is held,
+        or the outcome index of a case that left the line under the step's waiting list."""
+        request = pool.take(self.ctx.cases.priority[i])
+        if request is None:
+            return -1
+        if self.policy is None:
+            yield request
+            return -1
+        return (yield from self.waiting.wait(request, i))
 
     def work(
         self, pool: StaffPool, pool_id: int, i: int, hours: float, start: int, end: int, out: int
@@ -150,6 +173,68 @@ class StepRunner:
         pool.give_back()
 
 
+class WaitingCases:
+    """A step's managed waiting list: withdrawal, escalation and bulk transfer.
+
+    A waiting case holds an ordinary SimPy request; it also waits for its patience to run
+    out, for its escalation time, and for a bulk transfer to pick it, whichever comes
+    first. Leaving the line cancels the request.
+    """
+
+    def __init__(self, runner: StepRunner, policy: Any) -> None:
+        self.runner = runner
+        self.policy = policy
+        self.env = runner.env
+        names = runner.step.outcome_names()
+        self.withdrawn = names.index("withdrawn") if "withdrawn" in names else -1
+        self.transferred = names.index("transferred") if "transferred" in names else -1
+        self.members: dict[int, tuple[float, simpy.Event]] = {}  # case -> (since, transfer)
+        if policy.transfer_every_days is not None:
+            self.env.process(self.transfers())
+
+    def wait(self, request: Any, i: int) -> Generator[Any, Any, int]:
+        """Wait under the policy: -1 once served, else the outcome index the case left with."""
+        env, policy, runner = self.env, self.policy, self.runner
+        since = env.now
+        give_up = since + runner.draws["patience"][i] if policy.withdraw_after_days else math.inf
+        escalate = since + policy.escalate_after_days if policy.escalate_after_days else math.inf
+        transfer = env.event()
+        self.members[i] = (since, transfer)
+        try:
+            while True:
+                wake = min(give_up, escalate)
+                waits = [request, transfer]
+                if wake < math.inf:
+                    waits.append(env.timeout(wake - env.now))
+                fired = yield env.any_of(waits)
+                if request.triggered:  # granted, perhaps at the same instant as the rest
+                    return -1
+                request.cancel()
+                if transfer in fired:
+                    return self.leave(i, self.transferred)
+                if env.now >= give_up:
+                    return self.leave(i, self.withdrawn)
+                escalate = math.inf  # raise one level, keeping its place by arrival time
+                request = Waiting(request.resource, max(request.priority - 1, 0), request.time)
+        finally:
+            del self.members[i]
+
+    def leave(self, i: int, outcome: int) -> int:
+        runner = self.runner
+        code = runner.code["left_queue"]
+        runner.record((i, code, self.env.now, -1, 0, runner.outcomes[outcome]))
+        return outcome
+
+    def transfers(self) -> Generator[Any, Any, None]:
+        """Every so many days, move on the oldest cases still waiting."""
+        policy = self.policy
+        while True:
+            yield self.env.timeout(policy.transfer_every_days)
+            oldest = sorted(self.members.items(), key=lambda item: item[1][0])
+            for _, (_, transfer) in oldest[: policy.transfer_oldest]:
+                transfer.succeed()
+
+
 class TouchRunner(StepRunner):
     """A step that is one person's touch time, then an outcome drawn in ``draw``.
 
@@ -173,7 +258,12 @@ class TouchRunner(StepRunner):
         pool = self.pools[area]
         request = pool.take(cases.priority[i])
         if request is not None:
-            yield request
+            if self.policy is None:
+                yield request
+            else:
+                left = yield from self.waiting.wait(request, i)
+                if left >= 0:
+                    return left
             now = env.now
         person = pool.free.pop()
         pool_id = self.pool_ids[area]

@@ -36,7 +36,7 @@ class DecisionStep(StaffedStep):
         {}, mix=True, doc="chance of each outcome for contacts from one source"
     )
 
-    def outcome_names(self) -> tuple[str, ...]:
+    def own_outcomes(self) -> tuple[str, ...]:
         return tuple(self.outcomes)
 
     def outcome_shares(self, source: str) -> dict[str, float]:

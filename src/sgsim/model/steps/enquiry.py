@@ -43,7 +43,7 @@ class EnquiryStep(StaffedStep):
     )
     touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
 
-    def outcome_names(self) -> tuple[str, ...]:
+    def own_outcomes(self) -> tuple[str, ...]:
         return ("concluded",)
 
     def caseload(self) -> tuple[tuple[str, str], ...]:
@@ -78,9 +78,9 @@ class EnquiryRunner(StepRunner):
         record((i, code["queued"], env.now, -1, 0, 0))
         area = self.ctx.cases.area[i]
         places = self.places[area]
-        request = places.take(self.ctx.cases.priority[i])
-        if request is not None:
-            yield request
+        left = yield from self.wait_for(places, i)
+        if left >= 0:
+            return left
         place = places.free.pop()
         now = env.now
         place_id = self.place_ids[area]

@@ -27,7 +27,7 @@ class ExitStep(Step):
     return_probability: float = spec(0.0, prob=True, doc="chance of a new contact later")
     return_after_days: Distribution | None = spec(None, doc="days to the new contact")
 
-    def outcome_names(self) -> tuple[str, ...]:
+    def own_outcomes(self) -> tuple[str, ...]:
         return ()
 
 
@@ -52,6 +52,10 @@ def check(name: str, step: ExitStep, scenario: Scenario, file: str) -> None:
     key = f"steps.{name}"
     if step.routes or step.next is not None:
         raise ScenarioError(file, f"{key}.routes", "no routes (cases leave at an exit)", "<routes>")
+    if step.waiting_list is not None:
+        raise ScenarioError(
+            file, f"{key}.waiting_list", "no waiting list (cases leave at once)", "<a table>"
+        )
     if step.return_probability > 0 and step.return_after_days is None:
         raise ScenarioError(
             file,

@@ -30,7 +30,7 @@ class HandoffStep(Step):
     capacity: int = spec(0, ge=0, doc="cases the partner takes at once (0: no limit)")
     outcomes: dict[str, float] = spec({"returned": 1.0}, mix=True, doc="chance of each outcome")
 
-    def outcome_names(self) -> tuple[str, ...]:
+    def own_outcomes(self) -> tuple[str, ...]:
         return tuple(self.outcomes)
 
     def outcome_shares(self, source: str) -> dict[str, float]:
@@ -54,9 +54,9 @@ class HandoffRunner(StepRunner):
         record((i, code["queued"], env.now, -1, 0, 0))
         place = 0
         if self.places is not None:
-            request = self.places.take(self.ctx.cases.priority[i])
-            if request is not None:
-                yield request
+            left = yield from self.wait_for(self.places, i)
+            if left >= 0:
+                return left
             place = self.places.free.pop()
         record((i, code["started"], env.now, -1, place, 0))
         yield env.timeout(self.draws["days"][i])

@@ -53,7 +53,7 @@ class S42TestStep(StaffedStep):
     )
     by_source: dict[str, Criteria] = spec({}, doc="criteria chances for one source")
 
-    def outcome_names(self) -> tuple[str, ...]:
+    def own_outcomes(self) -> tuple[str, ...]:
         return OUTCOMES
 
     def criteria(self, source: str) -> tuple[float, float, float]:
