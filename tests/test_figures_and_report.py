@@ -1,4 +1,5 @@
-"""Figures, the HTML report and scenario comparison (issue #3)."""
+"""Figures, the HTML report, plain-words descriptions and scenario comparison (issues #3
+and #8)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import csv
 import html.parser
 import json
 import struct
+import tomllib
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL, ROOT, make, minimal_raw, set_path
+from helpers import EAST_SUSSEX, MINIMAL, ROOT, WEST_SUSSEX, make, minimal_raw, set_path
 
 from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
+from sgsim.outputs.describe import assumptions, staffing_rows
 from sgsim.outputs.figures import FIGURES
+from sgsim.scenario.loading import load_scenario
 from sgsim.studies.runner import run_replications
 
 TEACHING = ROOT / "scenarios" / "teaching"
@@ -138,3 +142,60 @@ def test_compare_needs_two_scenarios(capsys):
 @pytest.mark.parametrize("path", sorted(TEACHING.glob("*.toml")), ids=lambda p: p.stem)
 def test_teaching_scenarios_validate(path, capsys):
     assert main(["validate", str(path)]) == 0
+
+
+# ----------------------------------------------------------- derived from the declarations
+
+
+@pytest.mark.parametrize("path", [MINIMAL, WEST_SUSSEX, EAST_SUSSEX], ids=lambda p: p.stem)
+def test_describe_has_a_paragraph_per_step_and_a_row_per_team_role(path):
+    raw = tomllib.loads(path.read_text())
+    s = load_scenario(path).scenario
+    headings = [heading for heading, _ in assumptions(s)]
+    steps = [h for h in headings if h.startswith("Step ")]
+    assert steps == [f"Step {name} ({step['kind']})" for name, step in raw["steps"].items()]
+    rows = {(r["team"], r["role"]) for r in staffing_rows(s)}
+    expected = {
+        (team, role.replace("_", " ")) for team, t in raw["teams"].items() for role in t["roles"]
+    }
+    assert rows == expected
+
+
+def test_describe_says_routes_outcomes_and_staff_in_words(minimal):
+    text = dict(assumptions(minimal))
+    triage, s42, enquiry = (
+        text["Step triage (decision)"],
+        text["Step s42_test (s42_test)"],
+        (text["Step enquiry (enquiry)"]),
+    )
+    assert "Every contact enters the pathway here." in triage
+    assert "Done by a triage officer of team front_door, urgent work first." in triage
+    assert (
+        "Outcomes, by source of the contact: from police: concern 20%, not a concern 80%; "
+        "from care provider: concern 40%, not a concern 60%."
+    ) in triage
+    assert (
+        "Next (the first that applies): if the outcome is concern, to s42_test; otherwise to "
+        "not_a_concern."
+    ) in triage
+    # 0.9 x 0.8 x 0.75 = 54% meet all three criteria; 10% of the other 46% = 4.6%
+    assert "Outcomes: s42 enquiry 54%, other enquiry 4.6%, no enquiry 41.4%." in s42
+    assert "Decision target working days: 5 working days." in s42
+    assert (
+        "Next (the first that applies): if the outcome is no enquiry, to no_enquiry; if the "
+        "risk level is high, to senior_enquiry; otherwise to enquiry."
+    ) in s42
+    # 4 practitioners, 4 places each
+    assert any("practitioner's caseload (locality: 4 each, 16 places)" in x for x in enquiry)
+    assert "Touch hours: 4 hours on average (gamma)." in enquiry
+    assert "Next, every case goes to closure." in enquiry
+    closed = text["Step closed (exit)"]
+    assert "Return probability: 30%." in closed and "Cases leave the pathway here." in closed
+
+
+def test_describe_says_where_each_source_enters(minimal):
+    raw = set_path(minimal_raw(), "demand.sources.care_provider.entry", "s42_test")
+    text = dict(assumptions(make(raw)))
+    assert "Contacts from police enter the pathway here." in text["Step triage (decision)"]
+    s42 = text["Step s42_test (s42_test)"]
+    assert "Contacts from care provider enter the pathway here." in s42

@@ -439,14 +439,18 @@ def simulate_with_progress(
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sgsim.outputs.describe import outline
+
     s = load_scenario(args.scenario).scenario
     print(
-        f"{args.scenario}: valid. {s.name}: {_n(len(s.staffing), 'role')}, "
-        f"{_n(len(s.demand.sources), 'source')}, {_n(len(s.allocation.teams), 'team')}, "
+        f"{args.scenario}: valid. {s.name}: {_n(len(s.teams), 'team')}, "
+        f"{_n(sum(len(t.roles) for t in s.teams.values()), 'role')}, "
+        f"{_n(len(s.steps), 'step')}, {_n(len(s.demand.sources), 'source')}, "
         f"{s.run.warmup_days} warm-up + {s.run.run_days} measured days, "
         f"{_n(len(metric_names(s)), 'metric')}, "
         f"{_n(len(s.reported.figures), 'reported figure')}."
     )
+    print("\n".join(f"  {line}" for line in outline(s)))
     return 0
 
 
