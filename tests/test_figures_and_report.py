@@ -1,11 +1,12 @@
-"""Figures, the HTML report, plain-words descriptions and scenario comparison (issues #3
-and #8)."""
+"""Figures, the HTML report, the STRESS report, plain-words descriptions and scenario
+comparison (issues #3 and #8)."""
 
 from __future__ import annotations
 
 import csv
 import html.parser
 import json
+import re
 import struct
 import tomllib
 from pathlib import Path
@@ -17,6 +18,7 @@ from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
 from sgsim.outputs.describe import assumptions, staffing_rows
 from sgsim.outputs.figures import FIGURES
+from sgsim.outputs.stress import pathway_diagram
 from sgsim.scenario.loading import load_scenario
 from sgsim.studies.runner import run_replications
 
@@ -199,3 +201,51 @@ def test_describe_says_where_each_source_enters(minimal):
     assert "Contacts from police enter the pathway here." in text["Step triage (decision)"]
     s42 = text["Step s42_test (s42_test)"]
     assert "Contacts from care provider enter the pathway here." in s42
+
+
+def test_a_step_no_staff_work_on_is_described_from_its_own_parameters():
+    raw = minimal_raw()
+    raw["steps"]["s42_test"]["routes"].insert(1, {"source": "police", "to": "police_check"})
+    raw["steps"]["police_check"] = {
+        "kind": "handoff",
+        "partner": "police",
+        "delay_days": {"dist": "exponential", "mean": 3},
+        "capacity": 2,
+        "outcomes": {"returned": 0.7, "closed_by_police": 0.3},
+        "routes": [{"outcome": "returned", "to": "enquiry"}, {"to": "no_enquiry"}],
+    }
+    s = make(raw)
+    lines = dict(assumptions(s))["Step police_check (handoff)"]
+    assert lines[1:] == [
+        "Partner: police.",
+        "Delay days: 3 calendar days on average (exponential).",
+        "Capacity: 2.",
+        "Outcomes: returned 70%, closed by police 30%.",
+        "Next (the first that applies): if the outcome is returned, to enquiry; otherwise to "
+        "no_enquiry.",
+    ]
+    assert not any("Done by" in line for line in lines)  # no staff of the council
+    diagram = pathway_diagram(s)
+    assert "    source police -> police_check" in diagram
+    assert diagram[diagram.index("police_check [handoff]") + 1] == "    outcome returned -> enquiry"
+
+
+def test_stress_report_lists_the_events_the_log_holds_and_draws_the_routes(tmp_path):
+    report, out = tmp_path / "stress.md", tmp_path / "run"
+    assert main(["stress-report", str(MINIMAL), "-n", "1", "-o", str(report)]) == 0
+    assert main(["run", str(MINIMAL), "-n", "1", "--out", str(out)]) == 0
+    text = report.read_text()
+    listed = re.search(r"Events recorded at every step[^:]*: (.*?)\.\n", text).group(1)
+    pairs = set(re.findall(r"`(\w+)` \((\w+)\)", listed))
+    logged = {(e["event"], e["event_type"]) for e in csv.DictReader((out / "events.csv").open())}
+    assert pairs == logged
+    diagram = text.split("### 2.1")[1].split("### 2.2")[0]
+    for line in (
+        "contacts (every source) -> triage",
+        "    outcome concern -> s42_test",
+        "    otherwise -> not_a_concern",
+        "    risk_level high -> senior_enquiry",
+        "enquiry [enquiry: locality_practitioner + caseload place] -> closure",
+        "closed [exit]: leaves the pathway",
+    ):
+        assert line in diagram.splitlines()

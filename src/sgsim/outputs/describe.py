@@ -16,7 +16,7 @@ from typing import Any
 
 from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.pools import caseload_places, staff_count
-from sgsim.model.steps import KINDS
+from sgsim.model.steps import KINDS, StepKind
 from sgsim.scenario.distributions import Distribution, Fixed
 from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Route, Scenario, StaffedStep, Step
 
@@ -55,6 +55,11 @@ def _shares(mix: dict[str, float]) -> str:
 
 def _a(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def kinds_in(s: Scenario) -> list[StepKind]:
+    """The kinds of step the scenario uses, in pathway order, each once."""
+    return [KINDS[k] for k in dict.fromkeys(step.kind for step in s.steps.values())]
 
 
 def assumptions(s: Scenario) -> list[tuple[str, list[str]]]:
