@@ -730,8 +730,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
     from rich.table import Table
 
-    from sgsim.analysis.metrics import QUEUES
     from sgsim.analysis.run_length import fills_from_empty, mser, welch_moving_average
+    from sgsim.outputs.figures import queue_panels
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -745,7 +745,7 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         [trial_loaded], args.seed, args.replications, workers=args.workers
     )
     stages = {}
-    for name in QUEUES:
+    for name in queue_panels(s):
         mean = np.mean([d[name] for d in result.daily], axis=0)
         cut = mser(mean)
         stages[name] = (mean, welch_moving_average(mean, args.window), cut)
