@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import tomllib
 
 import pytest
 from helpers import EAST_SUSSEX, MINIMAL, WEST_SUSSEX
@@ -35,7 +36,8 @@ def test_json_document_has_the_promised_shape(capsys):
     doc = run_json(capsys, str(MINIMAL), "-n", "3", "--seed", "5")
     assert doc["scenario"] == "minimal test pathway"
     assert doc["replications"] == 3 and doc["seed"] == 5
-    for name in [*REQUIRED_METRICS, "utilisation_triage_officer", "utilisation_manager"]:
+    pools = ["utilisation_front_door_triage_officer", "utilisation_locality_manager"]
+    for name in [*REQUIRED_METRICS, *pools]:
         entry = doc["metrics"][name]
         lo, hi = entry["ci95"]
         assert lo <= entry["mean"] <= hi
@@ -83,17 +85,27 @@ def test_out_writes_readable_files(tmp_path, capsys):
     assert list(events[0]) == [
         "replication",
         "entity_id",
-        "event_type",
+        "step",
         "event",
+        "event_type",
         "time",
-        "stage",
-        "resource",
+        "pool",
         "resource_id",
         "outcome",
     ]
     assert {e["replication"] for e in events} == {"0", "1"}
-    arrivals = [e for e in events if e["event"] == "contact_received"]
-    assert all(e["event_type"] == "arrival_departure" for e in arrivals)
+    steps = tomllib.loads(MINIMAL.read_text())["steps"]
+    assert {e["step"] for e in events} == set(steps)  # every step of the file is visited
+    # vidigi's words for arriving, queueing, using a resource and leaving
+    vidigi = {"arrival", "queue", "resource_use", "resource_use_end", "depart"}
+    assert {e["event_type"] for e in events} == vidigi
+    assert {e["event_type"] for e in events if e["event"] == "arrived"} == {"arrival"}
+    assert {e["step"] for e in events if e["event"] == "left"} == {
+        name for name, step in steps.items() if step["kind"] == "exit"
+    }
+    started = [e for e in events if e["event"] == "started" and e["step"] == "triage"]
+    assert {e["pool"] for e in started} == {"front_door_triage_officer"}
+    assert all(1 <= int(e["resource_id"]) <= 3 for e in started)  # 3 triage officers
     run = json.loads((out / "run.json").read_text())
     assert run["seed"] == 12345 and run["replications"] == 2 and run["sgsim_version"]
     assert "minimal test pathway" in (out / "scenario.toml").read_text()
@@ -130,7 +142,45 @@ def test_table_output_shows_funnel_and_reported_verdicts(capsys):
 @pytest.mark.parametrize("path", [WEST_SUSSEX, EAST_SUSSEX])
 def test_shipped_scenarios_validate(path, capsys):
     assert main(["validate", str(path)]) == 0
-    assert "valid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "valid" in out
+    raw = tomllib.loads(path.read_text())
+    teams, steps = out.split("teams: ")[1].split("steps: ")
+    for team, spec in raw["teams"].items():
+        assert f"{team} ({', '.join(spec['roles'])})" in teams
+    for name, step in raw["steps"].items():
+        assert f"{name} ({step['kind']})" in steps
+    assert f"{len(raw['teams'])} teams" in out and f"{len(raw['steps'])} steps" in out
+
+
+def test_cases_file_agrees_with_the_event_log(tmp_path):
+    out = tmp_path / "results"
+    assert main(["run", str(MINIMAL), "-n", "1", "--out", str(out)]) == 0
+    events = list(csv.DictReader((out / "events.csv").open()))
+    cases = list(csv.DictReader((out / "cases.csv").open()))
+    assert list(cases[0])[2:9] == [
+        "source",
+        "area",
+        "subject",
+        "priority",
+        "risk_level",
+        "abuse_type",
+        "location",
+    ]
+    assert len(cases) == len({e["entity_id"] for e in events})
+    arrived = {e["entity_id"]: e["time"] for e in events if e["event"] == "arrived"}
+    left = {e["entity_id"]: (e["step"], e["time"]) for e in events if e["event"] == "left"}
+    for case in cases:
+        assert case["arrived"] == arrived[case["entity_id"]]
+        assert (case["exit_step"], case["left"]) == left.get(case["entity_id"], ("", ""))
+        if case["decided"]:
+            assert float(case["arrived"]) <= float(case["decided"])
+            assert not case["left"] or float(case["decided"]) <= float(case["left"])
+    sources = {c["source"] for c in cases}
+    assert sources == {"police", "care_provider"}
+    # a contact found not to be a concern is decided when triage ends, and leaves then
+    rejected = [c for c in cases if c["exit_step"] == "not_a_concern"]
+    assert rejected and all(c["decided"] == c["left"] for c in rejected)
 
 
 def test_west_sussex_reproduces_the_reported_funnel(capsys):

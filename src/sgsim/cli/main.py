@@ -439,14 +439,18 @@ def simulate_with_progress(
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sgsim.outputs.describe import outline
+
     s = load_scenario(args.scenario).scenario
     print(
-        f"{args.scenario}: valid. {s.name}: {_n(len(s.staffing), 'role')}, "
-        f"{_n(len(s.demand.sources), 'source')}, {_n(len(s.allocation.teams), 'team')}, "
+        f"{args.scenario}: valid. {s.name}: {_n(len(s.teams), 'team')}, "
+        f"{_n(sum(len(t.roles) for t in s.teams.values()), 'role')}, "
+        f"{_n(len(s.steps), 'step')}, {_n(len(s.demand.sources), 'source')}, "
         f"{s.run.warmup_days} warm-up + {s.run.run_days} measured days, "
         f"{_n(len(metric_names(s)), 'metric')}, "
         f"{_n(len(s.reported.figures), 'reported figure')}."
     )
+    print("\n".join(f"  {line}" for line in outline(s)))
     return 0
 
 
@@ -732,8 +736,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 
     from rich.table import Table
 
-    from sgsim.analysis.metrics import queue_names
     from sgsim.analysis.run_length import fills_from_empty, mser, welch_moving_average
+    from sgsim.outputs.figures import queue_panels
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -747,7 +751,7 @@ def cmd_warmup(args: argparse.Namespace) -> int:
         [trial_loaded], args.seed, args.replications, workers=args.workers
     )
     stages = {}
-    for name in queue_names(s):
+    for name in queue_panels(s):
         mean = np.mean([d[name] for d in result.daily], axis=0)
         cut = mser(mean)
         stages[name] = (mean, welch_moving_average(mean, args.window), cut)

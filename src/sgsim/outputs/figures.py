@@ -1,13 +1,20 @@
-"""Figures of one run: funnel, queues over time, timeliness, staff, monthly concerns.
+"""Figures of one run: funnel, queues over time, timeliness, waits, staff, monthly concerns.
 
 Drawn with matplotlib for a projector and for print: large type, units on every axis,
 the domain's words, and the Okabe-Ito palette, which stays distinct for colour-blind
 readers. Lines over time are the mean over replications with a shaded 95% band.
+
+What is drawn follows from the scenario, never from a list of steps: a panel per queue
+``metrics.queue_names`` measures, a line per staff pool, a bar per count the kinds of step
+feed, a histogram per wait the run sampled, and a figure only where its metrics exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import textwrap
+from collections import Counter
 from pathlib import Path
 
 import matplotlib
@@ -20,7 +27,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sgsim.scenario.schema import Scenario
+from sgsim.analysis.metrics import RATE_FROM_COUNTS, decision_target, metric_names, queue_names
+from sgsim.model.steps import KINDS
+from sgsim.outputs.describe import kinds_in, words
+from sgsim.outputs.tables import headline_metrics
+from sgsim.scenario.schema import Scenario, pool_name
 from sgsim.studies.runner import RunResult
 
 # Okabe-Ito without its yellow, which is too pale for lines on white.
@@ -37,18 +48,93 @@ STYLE = {
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
 }
-
-QUEUE_TITLES = {
-    "triage_queue": "Contacts waiting for front-door triage",
-    "decision_queue": "Concerns waiting for an s42 decision",
-    "allocation_queue": "Enquiries waiting for allocation",
-    "open_enquiries": "Enquiries open (allocated, in progress)",
-}
+LINESTYLES = ("-", "--", ":")  # past seven pools, colours repeat with another dash
+DECISION_SAMPLE = "decision_working_days"  # drawn on its own, in working days
+PANEL_HEIGHT = 3.4  # inches a row of panels takes
 
 
-def role_colours(s: Scenario) -> dict[str, str]:
-    """One colour per role, the same in every panel and figure."""
-    return {r: OKABE_ITO[i % len(OKABE_ITO)] for i, r in enumerate(s.task_roles())}
+def pool_label(team: str, role: str) -> str:
+    """A staff pool as readers say it: 'social worker (locality)'."""
+    return f"{words(role)} ({words(team)})"
+
+
+def pool_styles(s: Scenario) -> dict[str, dict[str, str]]:
+    """One colour (and dash) per staff or caseload pool, the same in every panel."""
+    pools = dict.fromkeys((*s.staff_pools(), *s.caseload_pools()))
+    n = len(OKABE_ITO)
+    return {
+        pool_name(*pair): {"color": OKABE_ITO[i % n], "linestyle": LINESTYLES[i // n % 3]}
+        for i, pair in enumerate(pools)
+    }
+
+
+def _repeated_totals(s: Scenario) -> set[str]:
+    """Kind-level queue stems (``decision``...) of kinds with one step here: their numbers
+    are that step's own, so they are not drawn twice."""
+    steps_of_kind = Counter(step.kind for step in s.steps.values())
+    return {KINDS[k].wait_name for k, n in steps_of_kind.items() if n == 1} - {""}
+
+
+def queue_panels(s: Scenario) -> dict[str, str]:
+    """The queues drawn over time, with their titles, from ``queue_names``; a step's title
+    names the kind-level wait it is part of ('Cases waiting at s42_test (for decision)')."""
+    repeated = _repeated_totals(s)
+    panels = {}
+    for queue, label in queue_names(s).items():
+        stem = queue.removesuffix("_queue")
+        if stem in repeated:
+            continue
+        step = s.steps.get(stem)
+        wait = KINDS[step.kind].wait_name if step is not None else ""
+        panels[queue] = _sentence(label) + (f" (for {wait})" if wait else "")
+    return panels
+
+
+def wait_panels(s: Scenario, samples: dict[str, np.ndarray]) -> dict[str, str]:
+    """Per-case spans drawn in the waits figure, with titles: the wait of each queue drawn,
+    then the other spans the run sampled (enquiry durations...)."""
+    labels = metric_names(s)
+    waits = [q.removesuffix("_queue") + "_wait_days" for q in queue_panels(s)]
+    others = [k for k in samples if k.endswith("_days") and not k.endswith("_wait_days")]
+    return {
+        key: _sentence(labels[f"{key}_mean"][1].removeprefix("days "))
+        for key in (*waits, *others)
+        if key in samples and key != DECISION_SAMPLE and f"{key}_mean" in labels
+    }
+
+
+def figure_names(s: Scenario) -> tuple[str, ...]:
+    """The figures this scenario has: each needs the metrics it draws."""
+    names = metric_names(s)
+    has = {
+        "funnel": True,
+        "queues": bool(queue_panels(s)),
+        "decision_times": f"{DECISION_SAMPLE}_mean" in names,
+        "waits": any(name.endswith("_wait_days_mean") for name in names),
+        "staff": bool(s.staff_pools()),
+        "monthly_concerns": "concerns_per_month_min" in names,
+    }
+    return tuple(name for name in _DRAWERS if has[name])
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _panels(n: int, sharex: bool = False) -> tuple[Figure, list[plt.Axes]]:
+    """A grid of ``n`` panels, two or three across; with a shared x-axis, a panel with
+    none below it keeps its labels."""
+    cols = 1 if n == 1 else 2 if n <= 4 else 3
+    rows = math.ceil(n / cols)
+    fig, grid = plt.subplots(
+        rows, cols, figsize=(6.5 * cols, PANEL_HEIGHT * rows + 1), sharex=sharex, squeeze=False
+    )
+    for k, ax in enumerate(grid.flat):
+        if k >= n:
+            ax.set_visible(False)
+        elif k + cols >= n:
+            ax.xaxis.set_tick_params(labelbottom=True)
+    return fig, list(grid.flat[:n])
 
 
 def mean_band(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,25 +158,32 @@ def _shade_warmup(ax: plt.Axes, s: Scenario) -> None:
 
 
 def _date_axis(ax: plt.Axes) -> None:
+    """Quarterly date labels, slanted so they fit a narrow panel (``autofmt_xdate`` would
+    hide them on every row but the last, even above an empty place in the grid)."""
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+
+
+def funnel_stages(s: Scenario) -> dict[str, str]:
+    """Bars of the funnel: contacts, then each count the scenario's kinds of step feed."""
+    stages = {"contacts": "Contacts"}
+    for kind in kinds_in(s):
+        for name, count in kind.totals.items():
+            if count.group == "funnel":
+                stages[name] = _sentence(count.label)
+    return stages
 
 
 def funnel(result: RunResult, s: Scenario) -> Figure:
-    """Contacts -> concerns -> s42 / other enquiries -> concluded, with reported figures."""
+    """Each count of the funnel, simulated beside reported, with the conversion rates."""
     summaries = result.summaries()
-    stages = [
-        ("contacts", "Contacts"),
-        ("concerns", "Concerns"),
-        ("s42_enquiries", "s42 enquiries"),
-        ("other_enquiries", "Other enquiries"),
-        ("enquiries_concluded", "Enquiries\nconcluded"),
-    ]
-    fig, ax = plt.subplots(figsize=(11, 6))
+    stages = funnel_stages(s)
+    fig, ax = plt.subplots(figsize=(max(11, 2.2 * len(stages)), 6))
     x = np.arange(len(stages))
-    means = np.array([summaries[k].mean for k, _ in stages])
-    lo = np.array([summaries[k].ci95[0] for k, _ in stages])
-    hi = np.array([summaries[k].ci95[1] for k, _ in stages])
+    means = np.array([summaries[k].mean for k in stages])
+    lo = np.array([summaries[k].ci95[0] for k in stages])
+    hi = np.array([summaries[k].ci95[1] for k in stages])
     err = np.nan_to_num(np.vstack([means - lo, hi - means]))
     ax.bar(
         x - 0.2,
@@ -101,7 +194,7 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
         capsize=4,
         label="simulated (mean, 95% CI)",
     )
-    reported = [s.reported.figures.get(k) for k, _ in stages]
+    reported = [s.reported.figures.get(k) for k in stages]
     if any(r is not None for r in reported):
         xr = [x[i] + 0.2 for i, r in enumerate(reported) if r is not None]
         ax.bar(
@@ -112,93 +205,104 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
             label="reported",
         )
     for i, m in enumerate(means):
-        ax.annotate(
-            f"{m:,.0f}",
-            (x[i] - 0.2, m),
-            ha="center",
-            va="bottom",
-            fontsize=11,
-            xytext=(0, 4),
-            textcoords="offset points",
-        )
+        _bar_value(ax, x[i] - 0.2, m, "black")
     for i, r in enumerate(reported):
         if r is not None:
-            ax.annotate(
-                f"{r:,.0f}",
-                (x[i] + 0.2, r),
-                ha="center",
-                va="bottom",
-                fontsize=11,
-                xytext=(0, 4),
-                textcoords="offset points",
-                color="0.3",
-            )
-    rates = [(1, "contact_to_concern_rate"), (2, "concern_to_s42_rate")]
+            _bar_value(ax, x[i] + 0.2, r, "0.3")
     top = max(np.nanmax(hi), max((r or 0) for r in reported))
-    for b, name in rates:
-        rate = summaries[name].mean
-        ax.annotate(
-            f"{rate:.1%} \u2192",
-            (x[b] - 0.5, hi[b] + 0.12 * top),
-            ha="center",
-            fontsize=13,
-            color="0.2",
-        )
-    ax.text(
-        0.99,
-        0.62,
-        "arrows: simulated conversion to the next stage",
-        ha="right",
-        transform=ax.transAxes,
-        fontsize=11,
-        color="0.35",
-    )
-    ax.set_xticks(x, [label for _, label in stages])
-    ax.set_ylabel("cases in the measured year")
+    _conversion_arrows(ax, summaries, list(stages), hi, top)
+    ax.set_xticks(x, [textwrap.fill(label, 16) for label in stages.values()])
+    ax.set_ylabel("cases in the measured period")
     ax.set_ylim(0, top * 1.12)
     ax.set_title(f"Safeguarding funnel: {s.name}")
     ax.legend(loc="upper right", frameon=False)
     return fig
 
 
+def _bar_value(ax: plt.Axes, x: float, y: float, colour: str) -> None:
+    ax.annotate(
+        f"{y:,.0f}",
+        (x, y),
+        ha="center",
+        va="bottom",
+        fontsize=11,
+        xytext=(0, 4),
+        textcoords="offset points",
+        color=colour,
+    )
+
+
+def _conversion_arrows(
+    ax: plt.Axes, summaries: dict, stages: list[str], hi: np.ndarray, top: float
+) -> None:
+    """Each published rate whose two counts are bars, written between them."""
+    drawn = False
+    for rate, (numerators, denominator) in RATE_FROM_COUNTS.items():
+        if rate not in summaries or len(numerators) != 1:
+            continue
+        if numerators[0] not in stages or denominator not in stages:
+            continue
+        a, b = stages.index(denominator), stages.index(numerators[0])
+        ax.annotate(
+            f"{summaries[rate].mean:.1%} \u2192",
+            ((a + b) / 2, hi[b] + 0.12 * top),
+            ha="center",
+            fontsize=13,
+            color="0.2",
+        )
+        drawn = True
+    if drawn:
+        ax.text(
+            0.99,
+            0.62,
+            "arrows: simulated conversion to the next stage",
+            ha="right",
+            transform=ax.transAxes,
+            fontsize=11,
+            color="0.35",
+        )
+
+
 def queues(result: RunResult, s: Scenario) -> Figure:
-    """Queue length at each stage over time, mean and 95% band, warm-up shaded."""
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
+    """Queue length at each step over time, mean and 95% band, warm-up shaded."""
+    panels = queue_panels(s)
+    fig, axes = _panels(len(panels), sharex=True)
     dates = _dates(s, result.daily[0]["day"])
-    for ax, (name, title), colour in zip(axes.flat, QUEUE_TITLES.items(), OKABE_ITO, strict=False):
+    for k, (ax, (name, title)) in enumerate(zip(axes, panels.items(), strict=True)):
+        colour = OKABE_ITO[k % len(OKABE_ITO)]
         mean, lo, hi = mean_band(np.stack([d[name] for d in result.daily]))
         _shade_warmup(ax, s)
         ax.fill_between(dates, lo, hi, color=colour, alpha=0.25, linewidth=0, label="95% band")
         ax.plot(dates, mean, color=colour, linewidth=1.6, label="mean over replications")
-        ax.set_title(title, fontsize=13)
+        ax.set_title(textwrap.fill(title, 45), fontsize=12)
         ax.set_ylabel("cases (end of day)")
         ax.set_ylim(bottom=0)
         _date_axis(ax)
-    axes[0, 0].legend(loc="upper left", frameon=False, fontsize=10)
+    axes[0].legend(loc="upper left", frameon=False, fontsize=10)
     fig.suptitle(f"Queues over time ({len(result.daily)} replications)")
-    fig.autofmt_xdate()
     fig.tight_layout()
     return fig
 
 
 def decision_times(result: RunResult, s: Scenario) -> Figure:
     """Working days from contact to decision, with the target and the share within it."""
-    days = np.concatenate([x["decision_working_days"] for x in result.samples])
-    target = s.s42_test.decision_target_working_days
+    days = np.concatenate([x[DECISION_SAMPLE] for x in result.samples])
+    target = decision_target(s)
     fig, ax = plt.subplots(figsize=(11, 6))
-    top = int(max(days.max() if days.size else 0, target)) + 2
+    top = int(max(days.max() if days.size else 0, target or 0)) + 2
     bins = np.arange(-0.5, top + 0.5, 1)
     weights = np.full(days.size, 100 / max(days.size, 1))
     ax.hist(days, bins=bins, weights=weights, color=OKABE_ITO[0], edgecolor="white")
-    ax.axvline(target + 0.5, color=OKABE_ITO[3], linewidth=2.5, linestyle="--")
-    on_time = np.concatenate([x["decided_within_target"] for x in result.samples])
-    within = float(np.mean(on_time)) if on_time.size else float("nan")
-    ax.annotate(
-        f"target: {target} working days\n{within:.1%} of contacts decided within it",
-        (target + 0.7, ax.get_ylim()[1] * 0.85),
-        color=OKABE_ITO[3],
-        fontsize=13,
-    )
+    if target is not None:
+        ax.axvline(target + 0.5, color=OKABE_ITO[3], linewidth=2.5, linestyle="--")
+        on_time = np.concatenate([x["decided_within_target"] for x in result.samples])
+        within = float(np.mean(on_time)) if on_time.size else float("nan")
+        ax.annotate(
+            f"target: {target} working days\n{within:.1%} of contacts decided within it",
+            (target + 0.7, ax.get_ylim()[1] * 0.85),
+            color=OKABE_ITO[3],
+            fontsize=13,
+        )
     ax.set_xlabel("working days from contact to decision (0 = same day)")
     ax.set_ylabel("share of decisions (%)")
     ax.set_title("How long the front door takes to decide")
@@ -206,65 +310,86 @@ def decision_times(result: RunResult, s: Scenario) -> Figure:
 
 
 def waits(result: RunResult, s: Scenario) -> Figure:
-    """Allocation wait and enquiry duration distributions."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
-    for ax, key, colour, label in (
-        (left, "allocation_wait_days", OKABE_ITO[1], "days from s42 decision to allocation"),
-        (right, "enquiry_duration_days", OKABE_ITO[2], "days from allocation to conclusion"),
-    ):
+    """How long cases wait at each queue drawn, and how long enquiries last."""
+    panels = wait_panels(s, result.samples[0])
+    fig, axes = _panels(len(panels))
+    for k, (ax, (key, title)) in enumerate(zip(axes, panels.items(), strict=True)):
         x = np.concatenate([r[key] for r in result.samples])
         if x.size:
             ax.hist(
-                x, bins=40, color=colour, edgecolor="white", weights=np.full(x.size, 100 / x.size)
+                x,
+                bins=40,
+                color=OKABE_ITO[k % len(OKABE_ITO)],
+                edgecolor="white",
+                weights=np.full(x.size, 100 / x.size),
             )
             ax.axvline(x.mean(), color="0.2", linestyle="--")
             ax.set_xlim(0, max(float(np.percentile(x, 99.5)), 1.0))
             ax.annotate(
-                f"mean {x.mean():.1f} days\n90th percentile {np.percentile(x, 90):.1f}",
-                (0.55, 0.8),
+                f"mean {x.mean():.1f}\n90th percentile {np.percentile(x, 90):.1f}",
+                (0.5, 0.7),
                 xycoords="axes fraction",
-                fontsize=12,
+                fontsize=11,
             )
-        ax.set_xlabel(label + " (longest 0.5% off the axis)")
-        ax.set_ylabel("share of enquiries (%)")
-    left.set_title("Waiting for allocation")
-    right.set_title("Enquiry duration")
+        ax.set_title(textwrap.fill(title, 45), fontsize=12)
+        ax.set_xlabel("calendar days")
+        ax.set_ylabel("share of cases (%)")
+    fig.suptitle("Waits and durations (longest 0.5% off each axis; dashed: the mean)")
     fig.tight_layout()
     return fig
 
 
 def staff(result: RunResult, s: Scenario) -> Figure:
-    """Utilisation by role (weekly) and open enquiries per practitioner (daily)."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(13, 9), sharex=True)
-    weeks = result.weekly_utilisation[0]["week_start_day"]
-    wdates = _dates(s, weeks + 3.5)
-    _shade_warmup(top, s)
-    colours = role_colours(s)
-    for role, colour in colours.items():
-        mean, lo, hi = mean_band(np.stack([w[role] for w in result.weekly_utilisation]) * 100)
-        top.fill_between(wdates, lo, hi, color=colour, alpha=0.2, linewidth=0)
-        top.plot(wdates, mean, color=colour, linewidth=1.6, label=role.replace("_", " "))
-    top.set_ylabel("utilisation (% of hours at work)")
-    top.set_title("Share of staff time on pathway tasks, by role (weekly)")
-    top.set_ylim(0, 105)
-    top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    dates = _dates(s, result.daily[0]["day"])
-    _shade_warmup(bottom, s)
-    for role in s.caseload_roles():
-        colour = colours[role]
-        per_person = np.stack([d[f"open_enquiries_{role}"] for d in result.daily])
-        mean, lo, hi = mean_band(per_person / s.staffing[role].effective_staff)
-        bottom.fill_between(dates, lo, hi, color=colour, alpha=0.2, linewidth=0)
-        bottom.plot(dates, mean, color=colour, linewidth=1.6, label=role.replace("_", " "))
-        bottom.axhline(s.staffing[role].caseload_cap, color=colour, linestyle=":", linewidth=1.2)
-    bottom.set_ylabel("open enquiries per practitioner")
-    bottom.set_title("Safeguarding caseload per practitioner (dotted: the cap)")
-    bottom.set_ylim(bottom=0)
-    bottom.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    _date_axis(bottom)
-    fig.autofmt_xdate()
+    """Utilisation of each staff pool (weekly) and open enquiries per practitioner (daily)."""
+    caseloads = s.caseload_pools()
+    fig, axes = plt.subplots(
+        1 + bool(caseloads), 1, figsize=(13, 9 if caseloads else 5), sharex=True, squeeze=False
+    )
+    styles = pool_styles(s)
+    _utilisation_panel(axes[0, 0], result, s, styles)
+    if caseloads:
+        _caseload_panel(axes[1, 0], result, s, styles)
+    _date_axis(axes[-1, 0])
     fig.tight_layout()
     return fig
+
+
+def _utilisation_panel(
+    ax: plt.Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
+) -> None:
+    weeks = result.weekly_utilisation[0]["week_start_day"]
+    dates = _dates(s, weeks + 3.5)
+    _shade_warmup(ax, s)
+    for team, role in s.staff_pools():
+        pool = pool_name(team, role)
+        style = styles[pool]
+        mean, lo, hi = mean_band(np.stack([w[pool] for w in result.weekly_utilisation]) * 100)
+        ax.fill_between(dates, lo, hi, color=style["color"], alpha=0.2, linewidth=0)
+        ax.plot(dates, mean, linewidth=1.6, label=pool_label(team, role), **style)
+    ax.set_ylabel("utilisation (% of hours at work)")
+    ax.set_title("Share of staff time on pathway tasks, by team and role (weekly)")
+    ax.set_ylim(0, 105)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+
+
+def _caseload_panel(
+    ax: plt.Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
+) -> None:
+    dates = _dates(s, result.daily[0]["day"])
+    _shade_warmup(ax, s)
+    for team, role in s.caseload_pools():
+        pool = pool_name(team, role)
+        style = styles[pool]
+        r = s.role(team, role)
+        per_person = np.stack([d[f"open_enquiries_{pool}"] for d in result.daily])
+        mean, lo, hi = mean_band(per_person / r.effective_staff)
+        ax.fill_between(dates, lo, hi, color=style["color"], alpha=0.2, linewidth=0)
+        ax.plot(dates, mean, linewidth=1.6, label=pool_label(team, role), **style)
+        ax.axhline(r.caseload_cap, color=style["color"], linestyle=":", linewidth=1.2)
+    ax.set_ylabel("open enquiries per person")
+    ax.set_title("Safeguarding caseload per person at work (dotted: the cap)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
 
 
 def monthly_concerns(result: RunResult, s: Scenario) -> Figure:
@@ -312,13 +437,13 @@ _DRAWERS = {
     "staff": staff,
     "monthly_concerns": monthly_concerns,
 }
-FIGURES = tuple(_DRAWERS)
+FIGURES = tuple(_DRAWERS)  # every figure there is; ``figure_names`` says which apply
 
 
 def draw_all(result: RunResult, s: Scenario) -> dict[str, Figure]:
-    """Every figure, by name."""
+    """Every figure the scenario has, by name."""
     with plt.rc_context(STYLE):
-        return {name: draw(result, s) for name, draw in _DRAWERS.items()}
+        return {name: _DRAWERS[name](result, s) for name in figure_names(s)}
 
 
 def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:
@@ -326,30 +451,34 @@ def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:
     return save_figures(draw_all(result, s), folder)
 
 
-COMPARE_METRICS = (
-    ("concerns", "concerns in the year"),
-    ("s42_enquiries", "s42 enquiries in the year"),
-    ("decision_within_target_rate", "decisions within target (%)"),
-    ("decision_working_days_mean", "working days, contact to decision"),
-    ("allocation_wait_days_mean", "days waiting for allocation"),
-    ("open_enquiries_mean", "enquiries open (mean)"),
-)
-
-
 def compare_figures(results: dict[str, RunResult], scenarios: dict[str, Scenario]) -> dict:
     """Side-by-side figures of several scenarios run with common random numbers."""
     with plt.rc_context(STYLE):
         return {
-            "compare_metrics": _compare_metrics(results),
+            "compare_metrics": _compare_metrics(results, scenarios),
             "compare_queues": _compare_queues(results, scenarios),
         }
 
 
-def _compare_metrics(results: dict[str, RunResult]) -> Figure:
-    fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+def compare_panels(scenarios: dict[str, Scenario]) -> dict[str, str]:
+    """Headline metrics every scenario has, but the conversion rates (the counts show
+    them), with titles, in the first scenario's order."""
+    first = next(iter(scenarios.values()))
+    labels = metric_names(first)
+    shared = set.intersection(*(set(metric_names(s)) for s in scenarios.values()))
+    return {
+        m: _sentence(labels[m][1]) + (" (%)" if m.endswith("_rate") else "")
+        for m in headline_metrics(first)
+        if m in shared and labels[m][0] != "conversion"
+    }
+
+
+def _compare_metrics(results: dict[str, RunResult], scenarios: dict[str, Scenario]) -> Figure:
+    panels = compare_panels(scenarios)
+    fig, axes = _panels(len(panels))
     labels = list(results)
     x = np.arange(len(labels))
-    for ax, (metric, title) in zip(axes.flat, COMPARE_METRICS, strict=True):
+    for ax, (metric, title) in zip(axes, panels.items(), strict=True):
         scale = 100 if metric.endswith("_rate") else 1
         sums = [r.summaries()[metric] for r in results.values()]
         means = np.array([sm.mean for sm in sums]) * scale
@@ -362,7 +491,7 @@ def _compare_metrics(results: dict[str, RunResult]) -> Figure:
             yerr=np.nan_to_num(np.vstack([means - lo, hi - means])),
             capsize=4,
         )
-        ax.set_title(title, fontsize=13)
+        ax.set_title(textwrap.fill(title, 40), fontsize=12)
         ax.set_xticks(x, labels, rotation=20, ha="right", fontsize=10)
     fig.suptitle("Scenarios side by side (mean and 95% CI, common random numbers)")
     fig.tight_layout()
@@ -370,26 +499,29 @@ def _compare_metrics(results: dict[str, RunResult]) -> Figure:
 
 
 def _compare_queues(results: dict[str, RunResult], scenarios: dict[str, Scenario]) -> Figure:
-    fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
-    first = scenarios[next(iter(scenarios))]
+    first = next(iter(scenarios.values()))
+    panels = {
+        name: title
+        for name, title in queue_panels(first).items()
+        if all(name in r.daily[0] for r in results.values())
+    }
+    fig, axes = _panels(len(panels), sharex=True)
     for i, (label, result) in enumerate(results.items()):
-        s = scenarios[label]
         colour = OKABE_ITO[i % len(OKABE_ITO)]
-        dates = _dates(s, result.daily[0]["day"])
-        for ax, name in zip(axes.flat, QUEUE_TITLES, strict=True):
+        dates = _dates(scenarios[label], result.daily[0]["day"])
+        for ax, name in zip(axes, panels, strict=True):
             mean, lo, hi = mean_band(np.stack([d[name] for d in result.daily]))
             ax.fill_between(dates, lo, hi, color=colour, alpha=0.2, linewidth=0)
             ax.plot(dates, mean, color=colour, linewidth=1.5, label=label)
-    for ax, title in zip(axes.flat, QUEUE_TITLES.values(), strict=True):
+    for ax, title in zip(axes, panels.values(), strict=True):
         _shade_warmup(ax, first)
-        ax.set_title(title, fontsize=13)
+        ax.set_title(textwrap.fill(title, 45), fontsize=12)
         ax.set_ylabel("cases (end of day)")
         ax.set_ylim(bottom=0)
         _date_axis(ax)
-    handles, names = axes[0, 0].get_legend_handles_labels()
+    handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(results), 4), frameon=False)
     fig.suptitle("Queues over time, scenario by scenario (mean and 95% band)")
-    fig.autofmt_xdate()
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
@@ -409,12 +541,14 @@ def save_figures(figures: dict[str, Figure], folder: Path) -> list[str]:
 
 
 def warmup_figure(s: Scenario, stages: dict, window: int) -> Figure:
-    """Each stage's daily queue from empty: mean, Welch moving average, MSER-5 point."""
+    """Each queue's daily length from empty: mean, Welch moving average, MSER-5 point."""
+    titles = queue_panels(s)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 2, figsize=(13, 8), sharex=True)
-        for ax, (name, (mean, smooth, cut)), colour in zip(
-            axes.flat, stages.items(), OKABE_ITO, strict=False
+        fig, axes = _panels(len(stages), sharex=True)
+        for k, (ax, (name, (mean, smooth, cut))) in enumerate(
+            zip(axes, stages.items(), strict=True)
         ):
+            colour = OKABE_ITO[k % len(OKABE_ITO)]
             days = np.arange(mean.size)
             ax.plot(
                 days, mean, color=colour, alpha=0.35, linewidth=0.8, label="mean over replications"
@@ -433,11 +567,10 @@ def warmup_figure(s: Scenario, stages: dict, window: int) -> Figure:
                 linewidth=1.8,
                 label=f"MSER-5 truncation: day {cut}",
             )
-            ax.set_title(QUEUE_TITLES[name], fontsize=13)
+            ax.set_title(textwrap.fill(titles.get(name, name), 45), fontsize=12)
             ax.set_ylabel("cases (end of day)")
             ax.legend(frameon=False, fontsize=9, loc="lower right")
-        for ax in axes[1]:
-            ax.set_xlabel(f"days from an empty start ({s.origin:%d %b %Y})")
+        fig.supxlabel(f"days from an empty start ({s.origin:%d %b %Y})")
         fig.suptitle("Warm-up: queues from an empty start")
         fig.tight_layout()
     return fig

@@ -2,6 +2,13 @@
 
 Files are first written to a temporary folder beside the target; only when every file is
 complete are they moved into place, so a failed run never leaves a half-written output.
+
+``events.csv`` has one row per event: the step, the generic event and its vidigi event
+type (``sgsim.model.steps.base.EVENTS``), the time in days from ``origin_date`` (run.json),
+the pool (``team_role``, or ``team_role_caseload`` for a caseload place) and the person
+or place within it, and the outcome. ``cases.csv`` has one row per case: what was drawn on
+arrival, where it left the pathway, and when it arrived, was decided and left. Empty cells
+mean "none" (no pool, not yet decided, still open).
 """
 
 from __future__ import annotations
@@ -21,24 +28,27 @@ import numpy as np
 
 from sgsim import __version__
 from sgsim.analysis.summary import check_rates, compare_reported
+from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.eventlog import EVENTS, EventLog
+from sgsim.model.steps import KINDS
 from sgsim.scenario.loading import LoadedScenario
+from sgsim.scenario.schema import Scenario
 from sgsim.studies.runner import RunResult
 
 EVENT_NAMES = tuple(EVENTS)
+EVENT_TYPES = tuple(EVENTS.values())
 EVENT_COLUMNS = [
     "replication",
     "entity_id",
-    "event_type",
+    "step",
     "event",
+    "event_type",
     "time",
-    "stage",
-    "resource",
+    "pool",
     "resource_id",
     "outcome",
 ]
-ATTRIBUTE_COLUMNS = ["source", "priority", "risk_level", "team", "abuse_type", "location"]
-CASE_COLUMNS = ["replication", "entity_id", *ATTRIBUTE_COLUMNS, "returning_from"]
+TIME_DECIMALS = 6  # days to about a tenth of a second
 RUN_FILES = (
     "events.csv",
     "cases.csv",
@@ -84,7 +94,7 @@ def write_run(
     with atomic_folder(target, owned=RUN_FILES) as tmp:
         if result.logs:
             _write_csv(tmp / "events.csv", EVENT_COLUMNS, _event_rows(result.logs))
-            _write_csv(tmp / "cases.csv", CASE_COLUMNS, _case_rows(result.logs))
+            _write_csv(tmp / "cases.csv", case_columns(s), _case_rows(result.logs, s))
         metric_names = list(result.per_replication[0])
         _write_csv(
             tmp / "replications.csv",
@@ -213,16 +223,15 @@ def _num(x: float | None) -> float | str:
 
 
 def _event_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
-    types = [EVENTS[e][0] for e in EVENT_NAMES]
-    stages = [EVENTS[e][1] for e in EVENT_NAMES]
     for log in logs:
-        roles = (*log.roles, "")  # role -1 reads as ""
-        times = np.round(log.time, 6).tolist()
-        for case, ev, t, role, res, out in zip(
+        pools = (*log.pools, "")  # pool -1 reads as ""
+        times = np.round(log.time, TIME_DECIMALS).tolist()
+        for case, step, ev, t, pool, res, out in zip(
             log.case.tolist(),
+            log.step.tolist(),
             log.event.tolist(),
             times,
-            log.role.tolist(),
+            log.pool.tolist(),
             log.resource.tolist(),
             log.outcome.tolist(),
             strict=True,
@@ -230,35 +239,66 @@ def _event_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
             yield [
                 log.replication,
                 case,
-                types[ev],
+                log.steps[step],
                 EVENT_NAMES[ev],
+                EVENT_TYPES[ev],
                 t,
-                stages[ev],
-                roles[role],
+                pools[pool],
                 res or "",
                 log.outcomes[out],
             ]
 
 
-def _case_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
-    """One row per case; enquiry attributes only for cases that reached allocation."""
-    cols = ATTRIBUTE_COLUMNS
-    enquiry_only = {"risk_level", "team", "abuse_type", "location"}
+def _decides(s: Scenario) -> bool:
+    return any(KINDS[step.kind].decides for step in s.steps.values())
+
+
+def case_columns(s: Scenario) -> list[str]:
+    """Columns of cases.csv: the decision time only where a step makes the decision."""
+    times = ["arrived", *(["decided"] if _decides(s) else []), "left"]
+    return ["replication", "entity_id", *ATTRIBUTES, "returning_from", "exit_step", *times]
+
+
+def _case_rows(logs: list[EventLog], s: Scenario) -> Iterator[list[Any]]:
+    """One row per case: attributes by name, the exit step, and its key times."""
     for log in logs:
-        allocated = np.zeros(log.attributes["source"].size, dtype=bool)
-        allocated[log.case[log.mask("allocated")]] = True
-        named = [[log.attribute_names[c][v] for v in log.attributes[c].tolist()] for c in cols]
+        named = [
+            [log.attribute_names[a][v] for v in log.attributes[a].tolist()] for a in ATTRIBUTES
+        ]
         parents = log.attributes["returning_from"].tolist()
-        for i in range(len(parents)):
+        left = log.rows("left")
+        exit_step = np.full(log.n_cases, -1)
+        exit_step[log.case[left]] = log.step[left]
+        times = [_first_time(log, log.rows("arrived"))]
+        if _decides(s):
+            times.append(_decision_time(log))
+        times.append(_first_time(log, left))
+        columns = [np.round(t, TIME_DECIMALS).tolist() for t in times]
+        for i, parent in enumerate(parents):
             yield [
                 log.replication,
                 i,
-                *(
-                    "" if c in enquiry_only and not allocated[i] else col[i]
-                    for c, col in zip(cols, named, strict=True)
-                ),
-                "" if parents[i] < 0 else parents[i],
+                *(col[i] for col in named),
+                "" if parent < 0 else parent,
+                "" if exit_step[i] < 0 else log.steps[exit_step[i]],
+                *(_num(col[i]) for col in columns),
             ]
+
+
+def _first_time(log: EventLog, rows: np.ndarray) -> np.ndarray:
+    """Each case's earliest time among ``rows`` (NaN where it has none)."""
+    out = np.full(log.n_cases, np.nan)
+    picked = np.flatnonzero(rows)[::-1]  # the earliest row is written last
+    out[log.case[picked]] = log.time[picked]
+    return out
+
+
+def _decision_time(log: EventLog) -> np.ndarray:
+    """When the front door decided: the end of the first deciding step, or leaving before
+    reaching one (as the decision metrics count it)."""
+    deciding = [k for k in dict.fromkeys(log.kinds) if KINDS[k].decides]
+    decided = np.logical_or.reduce([log.rows("finished", kind=k) for k in deciding])
+    return np.fmin(_first_time(log, decided), _first_time(log, log.rows("left")))
 
 
 def _daily_rows(result: RunResult, origin: Any) -> Iterator[list[Any]]:

@@ -36,13 +36,15 @@ pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 0.85rem; 
 """
 
 CAPTIONS = {
-    "funnel": "Contacts to concerns to enquiries: simulated (mean and 95% CI) beside reported.",
-    "queues": "Cases waiting at each stage at the end of each day: mean over replications "
+    "funnel": "Each count of the funnel: simulated (mean and 95% CI) beside reported.",
+    "queues": "Cases waiting at each step at the end of each day: mean over replications "
     "with a 95% band; the warm-up is shaded.",
-    "decision_times": "Working days from contact to the front-door decision, with the target.",
-    "waits": "How long enquiries wait for allocation, and how long they last once allocated.",
-    "staff": "Utilisation of each role week by week, and safeguarding caseload per "
-    "practitioner day by day.",
+    "decision_times": "Working days from contact to the front-door decision, with the target "
+    "where the scenario has one.",
+    "waits": "How long cases wait at each step, and how long enquiries last once allocated "
+    "(calendar days).",
+    "staff": "Utilisation of each team's roles week by week, and safeguarding caseload per "
+    "person day by day.",
     "monthly_concerns": "Concerns raised each month, against the monthly range a report gives.",
 }
 
@@ -91,7 +93,10 @@ def build_report(loaded: LoadedScenario, result: RunResult, command: list[str]) 
         parts.extend(f"<li>{_e(line)}</li>" for line in lines)
         parts.append("</ul>")
     rows = staffing_rows(s)
-    parts.append("<h3>Staffing</h3>" + _table(list(rows[0]), [list(r.values()) for r in rows]))
+    parts.append(
+        "<h3>Staffing: teams and their roles</h3>"
+        + _table(list(rows[0]), [list(r.values()) for r in rows])
+    )
 
     parts.append("<h2 id='results'>Results</h2>")
     parts.append(

@@ -8,8 +8,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.metrics import PUBLISHED_RATE_NAMES, metric_names
 from sgsim.analysis.summary import RateCheck, ReportedCheck, Summary
+from sgsim.outputs.describe import kinds_in
 from sgsim.scenario.schema import Scenario
 
 GROUP_TITLES = {
@@ -18,8 +19,27 @@ GROUP_TITLES = {
     "timeliness": "Timeliness",
     "queues": "Queues (time-averaged)",
     "staff": "Staff",
-    "outcomes": "Enquiry outcomes",
+    "outcomes": "Outcomes (counts in the measured period)",
 }
+
+
+def headline_metrics(s: Scenario) -> list[str]:
+    """The few metrics a reader looks at first, of those the scenario has: the funnel its
+    kinds of step count, the published conversion rates, the front-door decision, the
+    waits its kinds name (allocation...), enquiry durations and open enquiries."""
+    kinds = kinds_in(s)
+    wanted = [
+        "contacts",
+        *(name for kind in kinds for name in kind.totals),
+        *PUBLISHED_RATE_NAMES,
+        "decision_working_days_mean",
+        "decision_within_target_rate",
+        *(f"{kind.wait_name}_wait_days_mean" for kind in kinds if kind.wait_name),
+        "enquiry_duration_days_mean",
+        "open_enquiries_mean",
+    ]
+    names = metric_names(s)
+    return [m for m in wanted if m in names]
 
 
 def fmt(name: str, x: float | None) -> str:
