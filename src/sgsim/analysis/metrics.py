@@ -22,7 +22,7 @@ from sgsim.model.eventlog import EventLog
 from sgsim.model.pools import staff_count
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, Count
-from sgsim.scenario.schema import Scenario, pool_name
+from sgsim.scenario.schema import Role, Scenario, pool_name
 
 # Conversion rates that reports publish, as (numerator counts, denominator count).
 RATE_FROM_COUNTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -100,7 +100,12 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
         names[f"{queue}_mean"] = ("queues", label)
     for team, role in s.staff_pools():
         pool = pool_name(team, role)
-        names[f"utilisation_{pool}"] = ("staff", f"share of {role} ({team}) hours on tasks")
+        names[f"utilisation_{pool}"] = ("staff", f"share of {role} ({team}) hours on the pathway")
+        if s.role(team, role).other_work_share > 0:
+            names[f"utilisation_total_{pool}"] = (
+                "staff",
+                f"share of {role} ({team}) hours on the pathway and other work",
+            )
     for team, role in s.caseload_pools():
         pool = pool_name(team, role)
         names[f"caseload_mean_{pool}"] = ("staff", f"open enquiries per {role} ({team})")
@@ -303,16 +308,18 @@ class BusyClock:
         b = self.clock.hours_at_many(np.asarray(t, dtype=float))
         return self._sum_min(self.w1, self.c1, b) - self._sum_min(self.w0, self.c0, b)
 
-    def utilisation(self, t: np.ndarray, people: int) -> np.ndarray:
-        """Utilisation over each interval between consecutive times.
+    def utilisation(self, t: np.ndarray, role: Role) -> np.ndarray:
+        """Share of the role's hours at work spent on pathway tasks, in each interval
+        between consecutive times.
 
-        Tasks are stretched by people / effective staff in the simulation (see
-        ``sgsim.model.pools``), so busy hours are divided by the people simulated: the
-        result is touch hours over the hours the effective staff are at work.
+        Tasks are stretched by people / pathway staff in the simulation (see
+        ``sgsim.model.pools``), so busy hours over the hours the simulated people are at
+        work is the share of the *pathway's* hours in use; times (1 - other work share) it
+        is the share of all hours at work.
         """
         t = np.asarray(t, dtype=float)
-        available = np.diff(self.clock.hours_at_many(t)) * people
-        busy = np.diff(self.worked(t))
+        available = np.diff(self.clock.hours_at_many(t)) * staff_count(role)
+        busy = np.diff(self.worked(t)) * (1 - role.other_work_share)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(available > 0, busy / available, np.nan)
 
@@ -322,14 +329,13 @@ def utilisation(
 ) -> dict[str, float]:
     """Touch hours worked in the period over the pool's hours at work in the period."""
     busy = _busy_hours(log, s, days)
-    return {
-        f"utilisation_{pool_name(team, role)}": float(
-            busy[pool_name(team, role)].utilisation(
-                np.array([start, end]), staff_count(s.role(team, role))
-            )[0]
-        )
-        for team, role in s.staff_pools()
-    }
+    out = {}
+    for team, role in s.staff_pools():
+        pool, r = pool_name(team, role), s.role(team, role)
+        out[f"utilisation_{pool}"] = float(busy[pool].utilisation(np.array([start, end]), r)[0])
+        if r.other_work_share > 0:
+            out[f"utilisation_total_{pool}"] = out[f"utilisation_{pool}"] + r.other_work_share
+    return out
 
 
 def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
@@ -339,7 +345,7 @@ def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[st
     out: dict[str, np.ndarray] = {"week_start_day": edges[:-1]}
     for team, role in s.staff_pools():
         pool = pool_name(team, role)
-        out[pool] = busy[pool].utilisation(edges, staff_count(s.role(team, role)))
+        out[pool] = busy[pool].utilisation(edges, s.role(team, role))
     return out
 
 

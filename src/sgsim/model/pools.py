@@ -11,9 +11,10 @@ leaves a waiting list). Two changes make it fit a pathway of tens of thousands o
 
 Every person and caseload place has an id, for animation tools (vidigi's resource_id).
 
-A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional. The staff
-pool has ``round(effective)`` people (at least one) and stretches each task by
-``people / effective``, so the hours of capacity a year are exact whatever the rounding.
+A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional, and a
+fixed share of their hours may go to other work. The staff pool has ``round(effective)``
+people (at least one) and stretches each task by ``people / (effective x (1 - other work
+share))``, so the hours the pathway gets a year are exact whatever the rounding.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ class StaffPool(Pool):
         people = staff_count(role)
         super().__init__(env, people, fast_path)
         self.clock = clock
-        self.stretch = people / role.effective_staff
+        self.stretch = people / role.pathway_staff
 
 
 class CaseloadPool(Pool):

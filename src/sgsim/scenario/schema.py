@@ -139,11 +139,19 @@ class Role:
     hours_per_day: float = spec(7.4, gt=0, le=24, doc="working hours a day")
     calendar: str = spec("working", choices=CALENDARS)
     caseload_cap: float = spec(0.0, ge=0, doc="open enquiries a practitioner may hold")
+    other_work_share: float = spec(
+        0.0, ge=0, lt=1, doc="share of hours at work spent on other work (reviews, DoLS...)"
+    )
 
     @property
     def effective_staff(self) -> float:
         """Whole-time people actually at work on an average day."""
         return self.headcount * self.fte * (1 - self.absence_rate)
+
+    @property
+    def pathway_staff(self) -> float:
+        """Whole-time people at work on the pathway: effective staff less other work."""
+        return self.effective_staff * (1 - self.other_work_share)
 
 
 @dataclass(frozen=True)
