@@ -28,7 +28,7 @@ seed = 1
 type = "lhs"
 samples = {points}
 [[parameters]]
-path = "staffing.triage_officer.headcount"
+path = "teams.hub.roles.triage_officer.headcount"
 low = 3.2
 high = 6
 [[parameters]]

@@ -103,7 +103,5 @@ def test_stress_report_has_every_stress_des_section(tmp_path):
         "## 6. Code access",
     ):
         assert heading in text
-    assert (
-        "`teams.front_door.roles.triage_officer.headcount` | 3" in text
-    )  # inputs come from the scenario
+    assert "`teams.front_door.roles.triage_officer.headcount` | 3" in text  # from the scenario
     assert "minimal test pathway" in text and "seed 12345" in text

@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL
+from helpers import MINIMAL, make, minimal_raw
 
 from sgsim.cli import main
+from sgsim.studies.settings import apply_settings, complete_mixes
 from sgsim.studies.sweep.design import design_points
 from sgsim.studies.sweep.execute import run_dask, run_local
 from sgsim.studies.sweep.run import run_sweep
@@ -22,11 +23,12 @@ run_days = 60
 warmup_days = 10
 """
 
-PARAMS = {
-    "triage": '[[parameters]]\npath = "staffing.triage_officer.headcount"\n',
-    "concern": '[[parameters]]\npath = "demand.sources.police.concern_probability"\n',
-    "manager": '[[parameters]]\npath = "staffing.manager.headcount"\n',
+PATHS = {
+    "triage": "teams.front_door.roles.triage_officer.headcount",
+    "concern": "steps.triage.outcomes_by_source.police.concern",
+    "manager": "teams.locality.roles.manager.headcount",
 }
+PARAMS = {name: f'[[parameters]]\npath = "{path}"\n' for name, path in PATHS.items()}
 
 
 def sweep_file(tmp_path: Path, body: str, name: str = "sweep.toml") -> Path:
@@ -106,17 +108,14 @@ def test_each_design_runs_every_point_and_replication(tmp_path, design, params, 
     table = rows(out)
     assert len(table) == expected_points * 2
     assert {r["replication"] for r in table} == {"0", "1"}
-    assert "staffing.triage_officer.headcount" in table[0]
+    assert PATHS["triage"] in table[0]
     assert "decision_within_target_rate" in table[0]
     assert any((tmp_path / "plots").glob("*.png"))
     if "oat" in design:
         # the base point keeps the base scenario's values, others vary one at a time
         spec = load_sweep(path)
         points = design_points(spec)
-        assert points[0] == {
-            "staffing.triage_officer.headcount": 3.0,
-            "staffing.manager.headcount": 1.0,
-        }
+        assert points[0] == {PATHS["triage"]: 3.0, PATHS["manager"]: 1.0}
         assert (out / "one_at_a_time.csv").exists()
 
 
@@ -125,9 +124,7 @@ def test_lhs_covers_each_range_once_per_stratum(tmp_path):
         tmp_path,
         '[design]\ntype = "lhs"\nsamples = 10\n' + PARAMS["concern"] + "low = 0.0\nhigh = 1.0\n",
     )
-    values = sorted(
-        p["demand.sources.police.concern_probability"] for p in design_points(load_sweep(path))
-    )
+    values = sorted(p[PATHS["concern"]] for p in design_points(load_sweep(path)))
     assert [int(v * 10) for v in values] == list(range(10))
 
 
@@ -148,8 +145,41 @@ def test_sobol_ranks_the_parameter_that_matters(tmp_path):
         if r["metric"] == "concerns"
     ]
     by_param = {r["parameter"]: float(r["ST"]) for r in indices}
-    assert by_param["demand.sources.police.concern_probability"] > 0.8
-    assert by_param["staffing.manager.headcount"] < 0.1
+    assert by_param[PATHS["concern"]] > 0.8
+    assert by_param[PATHS["manager"]] < 0.1
+
+
+def test_one_share_of_a_mix_fills_in_the_others():
+    raw = minimal_raw()
+    two = complete_mixes(raw, {PATHS["concern"]: 0.3}, "t.toml")
+    assert two["steps.triage.outcomes_by_source.police.not_a_concern"] == pytest.approx(0.7)
+    # more than two shares: the others keep their proportions (removed 0.3 : remains 0.1)
+    three = complete_mixes(raw, {"steps.closure.outcomes.reduced": 0.8}, "t.toml")
+    assert three["steps.closure.outcomes.removed"] == pytest.approx(0.15)
+    assert three["steps.closure.outcomes.remains"] == pytest.approx(0.05)
+    assert complete_mixes(raw, {PATHS["triage"]: 5}, "t.toml") == {PATHS["triage"]: 5}
+    s = make(apply_settings(raw, {PATHS["concern"]: 0.3}, "t.toml"))
+    assert s.steps["triage"].outcome_shares("police") == pytest.approx(
+        {"concern": 0.3, "not_a_concern": 0.7}
+    )
+
+
+def test_also_sets_the_same_value_at_every_path(tmp_path):
+    cap, senior = (
+        f"teams.locality.roles.{role}.caseload_cap" for role in ("practitioner", "senior")
+    )
+    path = sweep_file(
+        tmp_path, f'[[parameters]]\npath = "{cap}"\nalso = ["{senior}"]\nvalues = [2, 5]\n'
+    )
+    spec = load_sweep(path)
+    settings = [spec.settings(point) for point in design_points(spec)]
+    assert settings == [{cap: 2.0, senior: 2.0}, {cap: 5.0, senior: 5.0}]
+    s = make(apply_settings(spec.base_raw, settings[1], "t.toml"))
+    assert (
+        s.role("locality", "practitioner").caseload_cap
+        == s.role("locality", "senior").caseload_cap
+        == 5
+    )
 
 
 def test_interrupted_sweep_resumes_losing_nothing_and_running_nothing_twice(tmp_path):
@@ -221,11 +251,51 @@ BAD = [
         "parameters[0].path",
         "not to a table",
     ),
+    (
+        '[[parameters]]\npath = "teams.frnt_door.roles.triage_officer.headcount"\nvalues = [1]\n',
+        "parameters[0].path",
+        "did you mean 'front_door'",
+    ),
+    (
+        '[[parameters]]\npath = "steps.triag.touch_minutes.mean"\nvalues = [1, 2]\n',
+        "parameters[0].path",
+        "did you mean 'triage'",
+    ),
+    (  # below steps.NAME, the settings of that step's kind
+        '[[parameters]]\npath = "steps.s42_test.unable_to_protekt"\nvalues = [0.5]\n',
+        "parameters[0].path",
+        "did you mean 'unable_to_protect'",
+    ),
+    (
+        '[[parameters]]\npath = "steps.triage.unable_to_protect"\nvalues = [0.5]\n',
+        "parameters[0].path",
+        "a setting of steps.triage (kind, next, outcomes, outcomes_by_source, role",
+    ),
+    (
+        '[[parameters]]\npath = "steps.triage.touch_minutes.sd"\nvalues = [1, 2]\n',
+        "parameters[0].path",
+        "a parameter of steps.triage.touch_minutes (mean)",
+    ),
+    (
+        '[[parameters]]\npath = "steps.triage.kind"\nvalues = [1, 2]\n',
+        "parameters[0].path",
+        "a path ending at a number setting",
+    ),
+    (
+        PARAMS["triage"] + 'values = [1, 2]\nalso = ["teams.locality.roles.senior.caseload_cpa"]\n',
+        "parameters[0].also[0]",
+        "did you mean 'caseload_cap'",
+    ),
+    (
+        PARAMS["triage"] + f'values = [1, 2]\nalso = ["{PATHS["triage"]}"]\n',
+        "parameters",
+        "each path once",
+    ),
     (PARAMS["triage"] + "low = 4\nhigh = 4\n", "parameters[0].high", "a non-empty range"),
     (PARAMS["triage"] + "values = []\n", "parameters[0].values", "a non-empty list"),
     (
         PARAMS["concern"] + "values = [0.5, 1.5]\n",
-        "demand.sources.police.concern_probability",
+        PATHS["concern"],
         "a probability between 0 and 1",
     ),
     (

@@ -11,7 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 TARGET = 0.95
-STAFF = "staffing.sah_triage_officer.headcount"
+STAFF = "teams.sah.roles.triage_officer.headcount"
 DEMAND = "demand.contacts_per_year"
 BASE_DEMAND = 9210
 

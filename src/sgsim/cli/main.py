@@ -76,7 +76,7 @@ A sweep file:
   [design]
   type = "grid"                # grid, oat, lhs, sobol or morris; samples = N for the last three
   [[parameters]]
-  path = "staffing.sah_triage_officer.headcount"
+  path = "teams.sah.roles.triage_officer.headcount"
   values = [4, 5, 6]           # or low = 4, high = 8 (with integer = true to round)"""
 
 
@@ -192,9 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
         "with a 95%% range for each, the directions the figures cannot pin down, and a new "
         "scenario file that extends the original with the fitted values.",
         epilog="example:\n  sgsim calibrate scenarios/west_sussex_2022_23.toml --fit "
-        "demand.sources.police.concern_probability --fit s42_test.unable_to_protect "
+        "steps.triage.outcomes_by_source.police.concern --fit steps.s42_test.unable_to_protect "
         "--to reported\n\nBounds default to [0, 1] for probabilities and half to twice "
-        "the scenario's value otherwise; give PATH=LOW:HIGH to set them.",
+        "the scenario's value otherwise; give PATH=LOW:HIGH to set them. Fitting one share "
+        "of a mix (a source's chance of a concern) fills in the others.",
         formatter_class=raw,
     )
     cal.add_argument("scenario", type=Path, help="scenario file (.toml) with [reported] figures")

@@ -8,6 +8,10 @@ objective is a deterministic function of the parameters and a derivative-free op
 simulated years, a rise of 3.84 above the minimum marks a 95% range for one parameter
 (profile), and directions in which the objective hardly rises across the whole range are
 ones the reported figures cannot pin down.
+
+Parameters are set through ``sgsim.studies.settings``: fitting one share of a mix (a
+source's chance of a concern at triage) fills in the other shares, and the fitted scenario
+file writes them too.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ import numpy as np
 from scipy import optimize
 
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.loading import build_scenario, with_settings
+from sgsim.scenario.loading import build_scenario
 from sgsim.studies.runner import run_replications
+from sgsim.studies.settings import apply_settings, complete_mixes, resolve_path
 from sgsim.studies.sweep.design import base_value
-from sgsim.studies.sweep.spec import check_path
 
 CHI2_95 = 3.84  # 95% quantile of chi-square with one degree of freedom
 
@@ -48,12 +52,17 @@ class Calibration:
     evaluations: int
     flat_directions: list[dict[str, float]]
     per_replication: list[dict[str, float]] = field(default_factory=list)
+    rest_of_mixes: dict[str, float] = field(default_factory=dict)  # shares filled in
 
 
 def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
-    """'path' or 'path=low:high'; the start is the scenario's own value."""
+    """'path' or 'path=low:high'; the start is the scenario's own value.
+
+    Without bounds, a probability, share or rate (by the schema's checks) may take any
+    value from 0 to 1; any other positive setting, half to twice its value.
+    """
     path, _, bounds = text.partition("=")
-    check_path(path, raw, file, f"--fit {path}")
+    target = resolve_path(path, raw, file, f"--fit {path}")
     start = base_value(raw, path)
     if bounds:
         try:
@@ -62,7 +71,7 @@ def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
             raise ScenarioError(
                 file, f"--fit {text}", "PATH=LOW:HIGH with two numbers", bounds
             ) from None
-    elif start is not None and 0 <= start <= 1 and _is_probability(path):
+    elif start is not None and 0 <= start <= 1 and target.unit:
         low, high = 0.0, 1.0
     elif start is not None and start > 0:
         low, high = start / 2, start * 2
@@ -78,24 +87,6 @@ def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
     if start is None or not low <= start <= high:
         start = (low + high) / 2
     return FitParameter(path, low, high, start)
-
-
-def _is_probability(path: str) -> bool:
-    last = path.rsplit(".", 1)[-1]
-    return (
-        last.endswith("probability")
-        or last
-        in (
-            "needs_care_and_support",
-            "abuse_or_neglect",
-            "unable_to_protect",
-            "share",
-            "absence_rate",
-            "fte",
-        )
-        or ".risk_levels." in path
-        or "_outcomes." in path
-    )
 
 
 class Objective:
@@ -135,7 +126,8 @@ class Objective:
     def _evaluate(self, u: np.ndarray) -> tuple[float, list[dict[str, float]]]:
         key = tuple(np.round(np.clip(u, 0, 1), 10))
         if key not in self.cache:
-            s = build_scenario(with_settings(self.raw, self.values(np.array(key))), self.file)
+            settings = self.values(np.array(key))
+            s = build_scenario(apply_settings(self.raw, settings, self.file), self.file)
             reps = run_replications(
                 s, self.seed, self.replications, workers=self.workers
             ).per_replication
@@ -181,16 +173,20 @@ def calibrate(
         },
     )
     best = np.clip(res.x, 0, 1)
+    fitted = f.values(best)
     ranges = {p.path: _profile(f, best, i, p) for i, p in enumerate(params)}
     return Calibration(
         parameters=params,
-        fitted=f.values(best),
+        fitted=fitted,
         ranges=ranges,
         objective_start=start_value,
         objective_end=f(best),
         evaluations=len(f.cache),
         flat_directions=_flat_directions(f, best, params, ranges),
         per_replication=f.runs(best),
+        rest_of_mixes={
+            k: v for k, v in complete_mixes(raw, fitted, file).items() if k not in fitted
+        },
     )
 
 
@@ -328,4 +324,6 @@ def fitted_file_text(
         lines.append(
             f"{p.path} = {value:.6g}  # 95% range {lo:.4g} to {hi:.4g}; started at {p.start:.4g}"
         )
+    for path, value in calibration.rest_of_mixes.items():
+        lines.append(f"{path} = {value:.6g}  # the rest of its mix, so the shares sum to 1")
     return "\n".join(lines) + "\n"

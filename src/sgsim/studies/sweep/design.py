@@ -4,21 +4,18 @@
 from __future__ import annotations
 
 import itertools
-from functools import reduce
 from typing import Any
 
 import numpy as np
 from scipy.stats import qmc
 
+from sgsim.studies.settings import value_at
 from sgsim.studies.sweep.spec import Parameter, SweepSpec
 
 
 def base_value(raw: dict[str, Any], path: str) -> float | None:
     """The value a parameter has in the base scenario file, if it sets one."""
-    try:
-        value = reduce(lambda node, key: node[key], path.split("."), raw)
-    except (KeyError, TypeError):
-        return None
+    value = value_at(raw, path)
     return float(value) if isinstance(value, int | float) else None
 
 

@@ -1,5 +1,5 @@
 """Running design points: one task per point (all its replications), on local processes or
-a Dask cluster. Tasks carry only the parsed base scenario and the point's inputs, so a
+a Dask cluster. Tasks carry only the parsed base scenario and the point's settings, so a
 worker needs nothing but sgsim installed; results come back as small lists of metrics."""
 
 from __future__ import annotations
@@ -9,16 +9,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
-from sgsim.scenario.loading import build_scenario, with_settings
+from sgsim.scenario.loading import build_scenario
 from sgsim.studies.runner import run_replications
+from sgsim.studies.settings import apply_settings
 
-Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, inputs, seed, reps
+Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, settings, seed, reps
 
 
 def run_point(task: Task) -> tuple[int, list[dict[str, float]]]:
     """Simulate one design point's replications; the same seed at every point (CRN)."""
-    index, base_raw, inputs, seed, replications = task
-    scenario = build_scenario(with_settings(base_raw, inputs), f"design point {index}")
+    index, base_raw, settings, seed, replications = task
+    where = f"design point {index}"
+    scenario = build_scenario(apply_settings(base_raw, settings, where), where)
     return index, run_replications(scenario, seed, replications).per_replication
 
 

@@ -29,7 +29,9 @@ def run_sweep(
     todo = store.missing()
     if on_start:
         on_start(len(points), len(points) - len(todo))
-    tasks = [(i, spec.base_raw, points[i], spec.seed, spec.replications) for i in todo]
+    tasks = [
+        (i, spec.base_raw, spec.settings(points[i]), spec.seed, spec.replications) for i in todo
+    ]
     for index, per_replication in execute(tasks):
         store.save(index, per_replication)
         if on_point:

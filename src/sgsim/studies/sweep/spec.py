@@ -1,24 +1,27 @@
-"""The sweep file: base scenario, parameters by dotted path, design, replications."""
+"""The sweep file: base scenario, parameters by dotted path, design, replications.
+
+A parameter's path is checked by ``sgsim.studies.settings``, which also says how setting
+one share of a mix (a decision's outcomes for a source, say) fills in the others. A
+parameter may set the same value at more paths with ``also`` (three enquiry steps that
+share one duration, as the one ``[enquiry]`` table of the first format did).
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import tomllib
-import types
-import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sgsim.scenario import schema as sc
-from sgsim.scenario.distributions import _PARAMS as _DIST_PARAMS
-from sgsim.scenario.distributions import Distribution
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.loading import build_scenario, read_scenario_raw, with_settings
+from sgsim.scenario.loading import build_scenario, read_scenario_raw
 from sgsim.scenario.suggest import nearest
+from sgsim.studies.settings import apply_settings, resolve_path
 
 DESIGNS = ("grid", "oat", "lhs", "sobol", "morris")
+PARAMETER_KEYS = ("path", "values", "low", "high", "integer", "also")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class Parameter:
     low: float | None = None
     high: float | None = None
     integer: bool = False
+    also: tuple[str, ...] = ()  # more paths set to the same value
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path, *self.also)
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -55,6 +63,10 @@ class SweepSpec:
     seed: int
     plot_metrics: tuple[str, ...]  # metrics drawn in the sweep's figures
     text: str  # the sweep file as written
+
+    def settings(self, point: Mapping[str, float]) -> dict[str, float]:
+        """A design point's scenario settings: each parameter's value at each of its paths."""
+        return {path: point[p.path] for p in self.parameters for path in p.paths}
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
@@ -114,7 +126,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if not isinstance(params_raw, list) or not params_raw:
         raise ScenarioError(file, "parameters", "a list of [[parameters]] tables", params_raw)
     parameters = tuple(_parameter(p, i, file, design, base_raw) for i, p in enumerate(params_raw))
-    paths = [p.path for p in parameters]
+    paths = [path for p in parameters for path in p.paths]
     if len(set(paths)) != len(paths):
         raise ScenarioError(file, "parameters", "each path once", "<a repeated path>")
 
@@ -148,12 +160,9 @@ def load_sweep(path: str | Path) -> SweepSpec:
         text=text,
     )
     for p in parameters:  # both ends of every range must make a valid scenario
-        lo, hi = p.bounds
-        for value in (lo, hi):
-            build_scenario(
-                with_settings(base_raw, {p.path: p.cast(value)}),
-                f"{file}: parameter {p.path} = {p.cast(value)}",
-            )
+        for value in map(p.cast, p.bounds):
+            where = f"{file}: parameter {p.path} = {value}"
+            build_scenario(apply_settings(base_raw, dict.fromkeys(p.paths, value), where), where)
     return spec
 
 
@@ -168,20 +177,21 @@ def _parameter(raw: Any, i: int, file: str, design: str, base_raw: dict) -> Para
     if not isinstance(raw, dict):
         raise ScenarioError(file, key, "a table with path and values (or low and high)", raw)
     for k in raw:
-        if k not in ("path", "values", "low", "high", "integer"):
+        if k not in PARAMETER_KEYS:
             raise ScenarioError(
                 file,
                 f"{key}.{k}",
-                "path, values, low, high or integer",
+                ", ".join(PARAMETER_KEYS[:-1]) + " or " + PARAMETER_KEYS[-1],
                 "<an unknown key>",
-                hint=nearest(k, ("path", "values", "low", "high", "integer")),
+                hint=nearest(k, PARAMETER_KEYS),
             )
     path = raw.get("path")
     if not isinstance(path, str):
         raise ScenarioError(
-            file, f"{key}.path", "a dotted scenario path like staffing.ROLE.headcount", path
+            file, f"{key}.path", "a dotted scenario path like teams.TEAM.roles.ROLE.headcount", path
         )
-    check_path(path, base_raw, file, f"{key}.path")
+    resolve_path(path, base_raw, file, f"{key}.path")
+    also = _also(raw.get("also", []), file, f"{key}.also", base_raw)
     integer = raw.get("integer", False)
     if not isinstance(integer, bool):
         raise ScenarioError(file, f"{key}.integer", "true or false", integer)
@@ -189,7 +199,7 @@ def _parameter(raw: Any, i: int, file: str, design: str, base_raw: dict) -> Para
     if values is not None:
         if not isinstance(values, list) or not values or not all(_is_number(v) for v in values):
             raise ScenarioError(file, f"{key}.values", "a non-empty list of numbers", values)
-        return Parameter(path, values=tuple(float(v) for v in values), integer=integer)
+        return Parameter(path, values=tuple(float(v) for v in values), integer=integer, also=also)
     low, high = raw.get("low"), raw.get("high")
     if not (_is_number(low) and _is_number(high)):
         raise ScenarioError(file, key, "values = [...], or low and high", "<neither>")
@@ -201,69 +211,17 @@ def _parameter(raw: Any, i: int, file: str, design: str, base_raw: dict) -> Para
         raise ScenarioError(
             file, f"{key}.values", "a list of values for a grid design", "<only low and high>"
         )
-    return Parameter(path, low=float(low), high=float(high), integer=integer)
+    return Parameter(path, low=float(low), high=float(high), integer=integer, also=also)
+
+
+def _also(raw: Any, file: str, key: str, base_raw: dict) -> tuple[str, ...]:
+    """The further paths a parameter sets, each checked like its own path."""
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ScenarioError(file, key, "a list of dotted scenario paths", raw)
+    for i, path in enumerate(raw):
+        resolve_path(path, base_raw, file, f"{key}[{i}]")
+    return tuple(raw)
 
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def check_path(path: str, base_raw: dict, file: str, key: str) -> None:
-    """The path must lead through the scenario's tables to a number setting.
-
-    Tables keyed by name (staffing.ROLE, demand.sources.SOURCE...) need the name to exist in
-    the base scenario; a distribution's parameters can be reached too
-    (``triage.touch_minutes.mean``).
-    """
-    parts = path.split(".")
-    cls: Any = sc.Scenario
-    node: Any = base_raw
-    walked: list[str] = []
-
-    def fail(expected: str, choices: Any = ()) -> ScenarioError:
-        at = parts[min(len(walked), len(parts) - 1)]
-        return ScenarioError(file, key, expected, path, hint=nearest(at, choices))
-
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        if cls == Distribution or cls == Distribution | None:
-            kind = node.get("dist") if isinstance(node, dict) else None
-            _, required, optional = _DIST_PARAMS.get(kind, (None, (), ()))
-            params = required + optional
-            if part not in params:
-                raise fail(f"a parameter of {'.'.join(walked)} ({', '.join(params)})", params)
-            cls = float
-        elif dataclasses.is_dataclass(cls):
-            fields = {f.name for f in dataclasses.fields(cls)}
-            if part not in fields:
-                where = ".".join(walked) or "the scenario"
-                raise fail(f"a setting of {where} ({', '.join(sorted(fields))})", fields)
-            hint = typing.get_type_hints(cls)[part]
-            cls = _unwrap_optional(hint)
-        else:
-            raise fail(f"a path ending at {'.'.join(walked)}")
-        walked.append(part)
-        node = node.get(part, {}) if isinstance(node, dict) else {}
-        if typing.get_origin(cls) is dict:  # a table keyed by name: the next part is a name
-            if i + 1 == len(parts):
-                raise fail("a path to a number, not to a table")
-            i += 1
-            names = list(node) if isinstance(node, dict) else []
-            if parts[i] not in names:
-                raise fail(f"one of {'.'.join(walked)}'s names ({', '.join(names)})", names)
-            walked.append(parts[i])
-            node = node[parts[i]]
-            cls = _unwrap_optional(typing.get_args(cls)[1])
-        i += 1
-    if cls not in (int, float):
-        raise ScenarioError(file, key, "a path ending at a number setting", path)
-
-
-def _unwrap_optional(hint: Any) -> Any:
-    if hint == Distribution | None:
-        return Distribution
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    if typing.get_origin(hint) in (types.UnionType, typing.Union) and len(args) == 1:
-        return args[0]
-    return hint
