@@ -7,34 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL
+from helpers import PARAMS, sweep_file
 
 from sgsim.cli import main
 from sgsim.studies.sweep.design import design_points
 from sgsim.studies.sweep.execute import run_dask, run_local
 from sgsim.studies.sweep.run import run_sweep
 from sgsim.studies.sweep.spec import load_sweep
-
-FAST_BASE = """
-extends = "{minimal}"
-[run]
-run_days = 60
-warmup_days = 10
-"""
-
-PARAMS = {
-    "triage": '[[parameters]]\npath = "staffing.triage_officer.headcount"\n',
-    "concern": '[[parameters]]\npath = "demand.sources.police.concern_probability"\n',
-    "manager": '[[parameters]]\npath = "staffing.manager.headcount"\n',
-}
-
-
-def sweep_file(tmp_path: Path, body: str, name: str = "sweep.toml") -> Path:
-    (tmp_path / "base.toml").write_text(FAST_BASE.format(minimal=MINIMAL))
-    path = tmp_path / name
-    path.write_text('base = "base.toml"\nreplications = 2\nseed = 7\n' + body)
-    return path
-
 
 GRID = (
     '[design]\ntype = "grid"\n'
