@@ -1,7 +1,8 @@
 """Where a sweep's results live: one small JSON file per finished design point.
 
 Each point is written atomically as soon as it finishes, so a killed sweep loses at most
-the points that were running, and a restart runs exactly the points without a file.
+the points that were running, and a restart runs exactly the points without a sound file
+(anything else found in ``points/`` is set aside).
 ``sweep.json`` records a fingerprint of the sweep file and base scenario; a folder that
 holds another sweep's results is refused rather than mixed.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 from sgsim import __version__
 from sgsim.scenario.errors import ScenarioError
+from sgsim.studies.sweep.points import file_name, set_aside_bad_files
 from sgsim.studies.sweep.spec import SweepSpec
 
 
@@ -45,13 +47,14 @@ class SweepStore:
         self.points = points
         self.point_dir = self.folder / "points"
         self._claim()
+        self.point_dir.mkdir(exist_ok=True)
+        set_aside_bad_files(self.point_dir, points, spec.replications)
 
     def _claim(self) -> None:
         record = self.folder / "sweep.json"
         mine = fingerprint(self.spec)
         if record.exists():
-            theirs = json.loads(record.read_text()).get("fingerprint")
-            if theirs != mine:
+            if _fingerprint_in(record) != mine:
                 raise ScenarioError(
                     str(self.folder),
                     "--out",
@@ -88,7 +91,7 @@ class SweepStore:
         (self.folder / "sweep.toml").write_text(self.spec.text, encoding="utf-8")
 
     def done(self) -> set[int]:
-        return {int(p.stem) for p in self.point_dir.glob("*.json")}
+        return {i for i in range(len(self.points)) if (self.point_dir / file_name(i)).exists()}
 
     def missing(self) -> list[int]:
         finished = self.done()
@@ -97,10 +100,10 @@ class SweepStore:
     def save(self, index: int, per_replication: list[dict[str, float]]) -> None:
         reps = [{k: None if v != v else v for k, v in rep.items()} for rep in per_replication]
         doc = {"point": index, "inputs": self.points[index], "replications": reps}
-        _write_atomically(self.point_dir / f"{index:06d}.json", json.dumps(doc))
+        _write_atomically(self.point_dir / file_name(index), json.dumps(doc))
 
     def load(self, index: int) -> list[dict[str, float]]:
-        doc = json.loads((self.point_dir / f"{index:06d}.json").read_text())
+        doc = json.loads((self.point_dir / file_name(index)).read_text())
         return [
             {k: float("nan") if v is None else v for k, v in rep.items()}
             for rep in doc["replications"]
@@ -126,6 +129,23 @@ class SweepStore:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         return path
+
+
+def _fingerprint_in(record: Path) -> object:
+    """The fingerprint a sweep record holds; a record sgsim cannot read is refused."""
+    try:
+        doc = json.loads(record.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = None
+    if not isinstance(doc, dict):
+        raise ScenarioError(
+            str(record),
+            "",
+            "the record sgsim writes for a sweep",
+            "<a damaged file>",
+            hint="give a new --out folder",
+        )
+    return doc.get("fingerprint")
 
 
 def _blank(x: float) -> float | str:
