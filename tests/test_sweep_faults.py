@@ -1,11 +1,14 @@
-"""Sweeps under faults (issue #13): bad files in the sweep folder."""
+"""Sweeps under faults (issue #13): bad files in points/, two copies on one folder."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from helpers import PARAMS, sweep_file
+from helpers import PARAMS, SGSIM, sweep_file
 
 from sgsim.cli import main
 
@@ -61,3 +64,27 @@ def test_a_damaged_sweep_record_is_refused_in_one_line(tmp_path, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and str(out / "sweep.json") in err and "expected" in err
+
+
+def test_a_second_copy_of_a_sweep_on_one_folder_exits_at_once(tmp_path, capsys):
+    body = '[design]\ntype = "grid"\n' + PARAMS["triage"] + "values = [2, 3, 4]\n"
+    path = sweep_file(tmp_path, body, run_days=1500)  # about a second a point
+    out = tmp_path / "out"
+    args = ["sweep", str(path), "--out", str(out), "--workers", "1"]
+    first = subprocess.Popen([*SGSIM, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not (out / "sweep.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = time.monotonic()
+        assert main(args) == 2
+        assert time.monotonic() - started < 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and str(out) in err and "another sgsim" in err, err
+        assert first.poll() is None  # the first copy carries on
+    finally:
+        first.kill()
+        first.wait()
+    assert main(args) == 0  # the lock went with the killed process: this copy finishes
+    record = json.loads((out / "sweep.json").read_text())
+    assert len(list((out / "points").glob("*.json"))) == record["points"]

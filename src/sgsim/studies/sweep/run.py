@@ -25,27 +25,19 @@ def run_sweep(
 ) -> dict[str, object]:
     """Run every design point not yet saved in ``folder``; return what was done and written."""
     points = design_points(spec)
-    store = SweepStore(folder, spec, points)
-    todo = store.missing()
-    if on_start:
-        on_start(len(points), len(points) - len(todo))
-    tasks = [(i, spec.base_raw, points[i], spec.seed, spec.replications) for i in todo]
-    for index, per_replication in execute(tasks):
-        store.save(index, per_replication)
-        if on_point:
-            on_point(index)
-    written = [store.write_table().name]
-    per_point = [store.load(i) for i in range(len(points))]
-    means = point_means(per_point)
-    if spec.design == "sobol":
-        written.append(_write_rows(folder / "sobol_indices.csv", sobol_indices(spec, means)))
-    elif spec.design == "morris":
-        x = np.array([[pt[p.path] for p in spec.parameters] for pt in points], dtype=float)
-        written.append(_write_rows(folder / "morris_indices.csv", morris_indices(spec, x, means)))
-    elif spec.design == "oat":
-        written.append(
-            _write_rows(folder / "one_at_a_time.csv", one_at_a_time(spec, points, means))
-        )
+    with SweepStore(folder, spec, points) as store:
+        todo = store.missing()
+        if on_start:
+            on_start(len(points), len(points) - len(todo))
+        tasks = [(i, spec.base_raw, points[i], spec.seed, spec.replications) for i in todo]
+        for index, per_replication in execute(tasks):
+            store.save(index, per_replication)
+            if on_point:
+                on_point(index)
+        written = [store.write_table().name]
+        per_point = [store.load(i) for i in range(len(points))]
+        means = point_means(per_point)
+        written += _write_indices(spec, Path(folder), points, means)
     return {
         "points": len(points),
         "ran": len(todo),
@@ -54,6 +46,20 @@ def run_sweep(
         "design": points,
         "means": means,
     }
+
+
+def _write_indices(
+    spec: SweepSpec, folder: Path, points: list[dict[str, float]], means: dict[str, np.ndarray]
+) -> list[str]:
+    """The design's sensitivity table, if it has one."""
+    if spec.design == "sobol":
+        return [_write_rows(folder / "sobol_indices.csv", sobol_indices(spec, means))]
+    if spec.design == "morris":
+        x = np.array([[pt[p.path] for p in spec.parameters] for pt in points], dtype=float)
+        return [_write_rows(folder / "morris_indices.csv", morris_indices(spec, x, means))]
+    if spec.design == "oat":
+        return [_write_rows(folder / "one_at_a_time.csv", one_at_a_time(spec, points, means))]
+    return []
 
 
 def _write_rows(path: Path, rows: list[dict[str, object]]) -> str:

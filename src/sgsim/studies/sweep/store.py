@@ -4,7 +4,8 @@ Each point is written atomically as soon as it finishes, so a killed sweep loses
 the points that were running, and a restart runs exactly the points without a sound file
 (anything else found in ``points/`` is set aside).
 ``sweep.json`` records a fingerprint of the sweep file and base scenario; a folder that
-holds another sweep's results is refused rather than mixed.
+holds another sweep's results is refused rather than mixed, and one that another copy of
+the sweep has open is refused rather than computed twice.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from sgsim import __version__
 from sgsim.scenario.errors import ScenarioError
+from sgsim.studies.sweep.lock import LOCK_FILE, lock_folder
 from sgsim.studies.sweep.points import file_name, set_aside_bad_files
 from sgsim.studies.sweep.spec import SweepSpec
 
@@ -39,22 +41,42 @@ def fingerprint(spec: SweepSpec) -> str:
 
 
 class SweepStore:
-    """A sweep's output folder."""
+    """A sweep's output folder, locked against other copies of the sweep while open."""
 
     def __init__(self, folder: Path, spec: SweepSpec, points: list[dict[str, float]]) -> None:
         self.folder = Path(folder)
         self.spec = spec
         self.points = points
         self.point_dir = self.folder / "points"
-        self._claim()
-        self.point_dir.mkdir(exist_ok=True)
-        set_aside_bad_files(self.point_dir, points, spec.replications)
+        fresh = self._check_claim()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = lock_folder(self.folder)
+        try:
+            if fresh:
+                self._write_record()
+            self.point_dir.mkdir(exist_ok=True)
+            set_aside_bad_files(self.point_dir, points, spec.replications)
+        except BaseException:
+            self.close()
+            raise
 
-    def _claim(self) -> None:
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the folder to other copies of the sweep."""
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
+
+    def _check_claim(self) -> bool:
+        """Whether the folder is new to this sweep; refuse one holding anything else."""
         record = self.folder / "sweep.json"
-        mine = fingerprint(self.spec)
         if record.exists():
-            if _fingerprint_in(record) != mine:
+            if _fingerprint_in(record) != fingerprint(self.spec):
                 raise ScenarioError(
                     str(self.folder),
                     "--out",
@@ -62,20 +84,22 @@ class SweepStore:
                     "base scenario has changed since)",
                     "<results of a different sweep>",
                 )
-            return
-        if self.folder.exists() and any(self.folder.iterdir()):
+            return False
+        if self.folder.exists() and any(p.name != LOCK_FILE for p in self.folder.iterdir()):
             raise ScenarioError(
                 str(self.folder),
                 "--out",
                 "an empty or new folder",
                 "<a folder holding other files>",
             )
-        self.point_dir.mkdir(parents=True, exist_ok=True)
+        return True
+
+    def _write_record(self) -> None:
         _write_atomically(
-            record,
+            self.folder / "sweep.json",
             json.dumps(
                 {
-                    "fingerprint": mine,
+                    "fingerprint": fingerprint(self.spec),
                     "sweep_file": str(self.spec.file),
                     "base_scenario": str(self.spec.base_file),
                     "design": self.spec.design,
