@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
+from sgsim.outputs.folders import write_csv_atomically
 from sgsim.studies.sweep.analysis import morris_indices, one_at_a_time, point_means, sobol_indices
 from sgsim.studies.sweep.design import design_points
 from sgsim.studies.sweep.spec import SweepSpec
@@ -63,9 +63,6 @@ def _write_indices(
 
 
 def _write_rows(path: Path, rows: list[dict[str, object]]) -> str:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        if rows:
-            w = csv.DictWriter(f, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+    header = list(rows[0]) if rows else []
+    write_csv_atomically(path, header, ([row[k] for k in header] for row in rows))
     return path.name

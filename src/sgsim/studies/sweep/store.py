@@ -10,15 +10,14 @@ the sweep has open is refused rather than computed twice.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sgsim import __version__
+from sgsim.outputs.folders import write_atomically, write_csv_atomically
 from sgsim.scenario.errors import ScenarioError
 from sgsim.studies.sweep.lock import LOCK_FILE, lock_folder
 from sgsim.studies.sweep.points import file_name, set_aside_bad_files
@@ -95,7 +94,7 @@ class SweepStore:
         return True
 
     def _write_record(self) -> None:
-        _write_atomically(
+        write_atomically(
             self.folder / "sweep.json",
             json.dumps(
                 {
@@ -112,7 +111,7 @@ class SweepStore:
             )
             + "\n",
         )
-        (self.folder / "sweep.toml").write_text(self.spec.text, encoding="utf-8")
+        write_atomically(self.folder / "sweep.toml", self.spec.text)
 
     def done(self) -> set[int]:
         return {i for i in range(len(self.points)) if (self.point_dir / file_name(i)).exists()}
@@ -124,7 +123,7 @@ class SweepStore:
     def save(self, index: int, per_replication: list[dict[str, float]]) -> None:
         reps = [{k: None if v != v else v for k, v in rep.items()} for rep in per_replication]
         doc = {"point": index, "inputs": self.points[index], "replications": reps}
-        _write_atomically(self.point_dir / file_name(index), json.dumps(doc))
+        write_atomically(self.point_dir / file_name(index), json.dumps(doc))
 
     def load(self, index: int) -> list[dict[str, float]]:
         doc = json.loads((self.point_dir / file_name(index)).read_text())
@@ -145,13 +144,7 @@ class SweepStore:
                     [i, r, *(self.points[i][k] for k in inputs), *(_blank(rep[m]) for m in metrics)]
                 )
         path = self.folder / "results.csv"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".results.")
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["point", "replication", *inputs, *metrics])
-            w.writerows(rows)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_csv_atomically(path, ["point", "replication", *inputs, *metrics], rows)
         return path
 
 
@@ -174,11 +167,3 @@ def _fingerprint_in(record: Path) -> object:
 
 def _blank(x: float) -> float | str:
     return "" if x != x else x  # NaN -> empty cell
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
