@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sgsim import __version__
-from sgsim.outputs.folders import write_atomically, write_csv_atomically
+from sgsim.outputs.folders import check_writable, write_atomically, write_csv_atomically
 from sgsim.scenario.errors import ScenarioError
 from sgsim.studies.sweep.lock import LOCK_FILE, lock_folder
 from sgsim.studies.sweep.points import file_name, set_aside_bad_files
@@ -47,6 +47,7 @@ class SweepStore:
         self.spec = spec
         self.points = points
         self.point_dir = self.folder / "points"
+        check_writable(self.folder, "--out")
         fresh = self._check_claim()
         self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = lock_folder(self.folder)
