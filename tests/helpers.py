@@ -1,8 +1,9 @@
-"""Test helpers: the minimal test scenario, as a file, as a dict, and built."""
+"""Test helpers: the minimal test scenario, as a file, as a dict, and built; sweep files."""
 
 from __future__ import annotations
 
 import copy
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ MINIMAL = DATA / "minimal.toml"
 ROOT = Path(__file__).parent.parent
 WEST_SUSSEX = ROOT / "scenarios" / "west_sussex_2022_23.toml"
 EAST_SUSSEX = ROOT / "scenarios" / "east_sussex_hscc.toml"
+SGSIM = [sys.executable, "-m", "sgsim"]  # the installed command, in a process of its own
 
 _RAW = tomllib.loads(MINIMAL.read_text())
 
@@ -36,3 +38,26 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
         node = node.setdefault(key, {})
     node[last] = value
     return raw
+
+
+SWEEP_BASE = """
+extends = "{minimal}"
+[run]
+run_days = {run_days}
+warmup_days = 10
+"""
+
+PATHS = {
+    "triage": "teams.front_door.roles.triage_officer.headcount",
+    "concern": "steps.triage.outcomes_by_source.police.concern",
+    "manager": "teams.locality.roles.manager.headcount",
+}
+PARAMS = {name: f'[[parameters]]\npath = "{path}"\n' for name, path in PATHS.items()}
+
+
+def sweep_file(tmp_path: Path, body: str, name: str = "sweep.toml", run_days: int = 60) -> Path:
+    """A sweep file of two replications over a short base run (longer with ``run_days``)."""
+    (tmp_path / "base.toml").write_text(SWEEP_BASE.format(minimal=MINIMAL, run_days=run_days))
+    path = tmp_path / name
+    path.write_text('base = "base.toml"\nreplications = 2\nseed = 7\n' + body)
+    return path

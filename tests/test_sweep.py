@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL, make, minimal_raw
+from helpers import PARAMS, PATHS, make, minimal_raw, sweep_file
 
 from sgsim.cli import main
 from sgsim.studies.settings import apply_settings, complete_mixes
@@ -15,28 +15,6 @@ from sgsim.studies.sweep.design import design_points
 from sgsim.studies.sweep.execute import run_dask, run_local
 from sgsim.studies.sweep.run import run_sweep
 from sgsim.studies.sweep.spec import load_sweep
-
-FAST_BASE = """
-extends = "{minimal}"
-[run]
-run_days = 60
-warmup_days = 10
-"""
-
-PATHS = {
-    "triage": "teams.front_door.roles.triage_officer.headcount",
-    "concern": "steps.triage.outcomes_by_source.police.concern",
-    "manager": "teams.locality.roles.manager.headcount",
-}
-PARAMS = {name: f'[[parameters]]\npath = "{path}"\n' for name, path in PATHS.items()}
-
-
-def sweep_file(tmp_path: Path, body: str, name: str = "sweep.toml") -> Path:
-    (tmp_path / "base.toml").write_text(FAST_BASE.format(minimal=MINIMAL))
-    path = tmp_path / name
-    path.write_text('base = "base.toml"\nreplications = 2\nseed = 7\n' + body)
-    return path
-
 
 GRID = (
     '[design]\ntype = "grid"\n'

@@ -19,6 +19,7 @@ from scipy import stats
 from sgsim import __version__
 from sgsim.analysis.metrics import metric_names
 from sgsim.analysis.summary import check_rates, compare_reported
+from sgsim.outputs.folders import check_replaceable
 from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario, load_scenario
@@ -402,8 +403,8 @@ def _command_line() -> list[str]:
 
 
 def _need_folder(path: Path | None, option: str) -> None:
-    if path is not None and path.exists() and not path.is_dir():
-        raise ScenarioError(str(path), option, "a folder", "<an existing file>")
+    if path is not None:
+        check_replaceable(path, option)
 
 
 def simulate_with_progress(
@@ -592,7 +593,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sgsim.studies.sweep.spec import load_sweep
 
     spec = load_sweep(args.sweep)
-    _need_folder(args.out, "--out")
     _need_folder(args.plots, "--plots")
     if args.scheduler and args.executor != "dask":
         raise ScenarioError(

@@ -1,7 +1,7 @@
 """Output files a spreadsheet or pandas can open, written all-or-nothing.
 
-Files are first written to a temporary folder beside the target; only when every file is
-complete are they moved into place, so a failed run never leaves a half-written output.
+Files are written to a new folder beside the target and swapped in only when every file is
+complete (``outputs.folders``), so a failed run never leaves a half-written output.
 
 ``events.csv`` has one row per event: the step, the generic event and its vidigi event
 type (``sgsim.model.steps.base.EVENTS``), the time in days from ``origin_date`` (run.json),
@@ -16,11 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +27,7 @@ from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.eventlog import EVENTS, EventLog
 from sgsim.model.steps import KINDS
+from sgsim.outputs.folders import atomic_folder
 from sgsim.scenario.loading import LoadedScenario
 from sgsim.scenario.schema import Scenario
 from sgsim.studies.runner import RunResult
@@ -61,28 +58,6 @@ RUN_FILES = (
     "scenario.toml",
     "run.json",
 )
-
-
-@contextmanager
-def atomic_folder(target: Path, owned: Iterable[str] = ()) -> Iterator[Path]:
-    """Yield a temporary folder; on success move its files into ``target``.
-
-    Files named in ``owned`` that this run did not write are removed from ``target``, so
-    a folder never mixes files of two runs.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        yield tmp
-        target.mkdir(exist_ok=True)
-        written = {item.name for item in tmp.iterdir()}
-        for name in set(owned) - written:
-            (target / name).unlink(missing_ok=True)
-        for item in tmp.iterdir():
-            os.replace(item, target / item.name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_run(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +20,7 @@ from sgsim.analysis.summary import Summary, summarise_all
 from sgsim.model import EventLog, simulate
 from sgsim.model.calendar import scenario_days
 from sgsim.scenario.schema import Scenario
+from sgsim.studies.workers import worker_pool
 
 
 @dataclass
@@ -61,12 +61,12 @@ def run_replications(
     """
     result = RunResult(seed=seed)
     jobs = [(s, seed, r, r < keep_logs, pause_gc) for r in range(replications)]
-    if workers <= 1 or replications < 2:
-        outcomes = map(_one_replication, jobs)
-    else:
-        pool = ProcessPoolExecutor(max_workers=min(workers, replications))
-        outcomes = pool.map(_one_replication, jobs)
-    try:
+    with ExitStack() as stack:
+        if workers <= 1 or replications < 2:
+            outcomes: Iterator[tuple] = map(_one_replication, jobs)
+        else:
+            pool = stack.enter_context(worker_pool(min(workers, replications)))
+            outcomes = pool.map(_one_replication, jobs)
         for r, (metrics, daily, monthly, each, weekly, log) in enumerate(outcomes):
             result.per_replication.append(metrics)
             result.daily.append(daily)
@@ -77,9 +77,6 @@ def run_replications(
                 result.logs.append(log)
             if on_done:
                 on_done(r)
-    finally:
-        if workers > 1 and replications >= 2:
-            pool.shutdown(cancel_futures=True)
     return result
 
 

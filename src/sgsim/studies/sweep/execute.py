@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from typing import Any
 
 from sgsim.scenario.loading import build_scenario
 from sgsim.studies.runner import run_replications
 from sgsim.studies.settings import apply_settings
+from sgsim.studies.workers import worker_pool
 
 Task = tuple[int, dict[str, Any], dict[str, float], int, int]  # index, base, settings, seed, reps
 
@@ -30,14 +31,10 @@ def run_local(tasks: list[Task], workers: int) -> Iterator[tuple[int, list[dict[
         for task in tasks:
             yield run_point(task)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         futures = [pool.submit(run_point, t) for t in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def run_dask(

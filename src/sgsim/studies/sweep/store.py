@@ -1,23 +1,26 @@
 """Where a sweep's results live: one small JSON file per finished design point.
 
 Each point is written atomically as soon as it finishes, so a killed sweep loses at most
-the points that were running, and a restart runs exactly the points without a file.
+the points that were running, and a restart runs exactly the points without a sound file
+(anything else found in ``points/`` is set aside).
 ``sweep.json`` records a fingerprint of the sweep file and base scenario; a folder that
-holds another sweep's results is refused rather than mixed.
+holds another sweep's results is refused rather than mixed, and one that another copy of
+the sweep has open is refused rather than computed twice.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sgsim import __version__
+from sgsim.outputs.folders import check_writable, write_atomically, write_csv_atomically
 from sgsim.scenario.errors import ScenarioError
+from sgsim.studies.sweep.lock import LOCK_FILE, lock_folder
+from sgsim.studies.sweep.points import file_name, set_aside_bad_files
 from sgsim.studies.sweep.spec import SweepSpec
 
 
@@ -37,21 +40,43 @@ def fingerprint(spec: SweepSpec) -> str:
 
 
 class SweepStore:
-    """A sweep's output folder."""
+    """A sweep's output folder, locked against other copies of the sweep while open."""
 
     def __init__(self, folder: Path, spec: SweepSpec, points: list[dict[str, float]]) -> None:
         self.folder = Path(folder)
         self.spec = spec
         self.points = points
         self.point_dir = self.folder / "points"
-        self._claim()
+        check_writable(self.folder, "--out")
+        fresh = self._check_claim()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = lock_folder(self.folder)
+        try:
+            if fresh:
+                self._write_record()
+            self.point_dir.mkdir(exist_ok=True)
+            set_aside_bad_files(self.point_dir, points, spec.replications)
+        except BaseException:
+            self.close()
+            raise
 
-    def _claim(self) -> None:
+    def __enter__(self) -> SweepStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the folder to other copies of the sweep."""
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
+
+    def _check_claim(self) -> bool:
+        """Whether the folder is new to this sweep; refuse one holding anything else."""
         record = self.folder / "sweep.json"
-        mine = fingerprint(self.spec)
         if record.exists():
-            theirs = json.loads(record.read_text()).get("fingerprint")
-            if theirs != mine:
+            if _fingerprint_in(record) != fingerprint(self.spec):
                 raise ScenarioError(
                     str(self.folder),
                     "--out",
@@ -59,20 +84,22 @@ class SweepStore:
                     "base scenario has changed since)",
                     "<results of a different sweep>",
                 )
-            return
-        if self.folder.exists() and any(self.folder.iterdir()):
+            return False
+        if self.folder.exists() and any(p.name != LOCK_FILE for p in self.folder.iterdir()):
             raise ScenarioError(
                 str(self.folder),
                 "--out",
                 "an empty or new folder",
                 "<a folder holding other files>",
             )
-        self.point_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomically(
-            record,
+        return True
+
+    def _write_record(self) -> None:
+        write_atomically(
+            self.folder / "sweep.json",
             json.dumps(
                 {
-                    "fingerprint": mine,
+                    "fingerprint": fingerprint(self.spec),
                     "sweep_file": str(self.spec.file),
                     "base_scenario": str(self.spec.base_file),
                     "design": self.spec.design,
@@ -85,10 +112,10 @@ class SweepStore:
             )
             + "\n",
         )
-        (self.folder / "sweep.toml").write_text(self.spec.text, encoding="utf-8")
+        write_atomically(self.folder / "sweep.toml", self.spec.text)
 
     def done(self) -> set[int]:
-        return {int(p.stem) for p in self.point_dir.glob("*.json")}
+        return {i for i in range(len(self.points)) if (self.point_dir / file_name(i)).exists()}
 
     def missing(self) -> list[int]:
         finished = self.done()
@@ -97,10 +124,10 @@ class SweepStore:
     def save(self, index: int, per_replication: list[dict[str, float]]) -> None:
         reps = [{k: None if v != v else v for k, v in rep.items()} for rep in per_replication]
         doc = {"point": index, "inputs": self.points[index], "replications": reps}
-        _write_atomically(self.point_dir / f"{index:06d}.json", json.dumps(doc))
+        write_atomically(self.point_dir / file_name(index), json.dumps(doc))
 
     def load(self, index: int) -> list[dict[str, float]]:
-        doc = json.loads((self.point_dir / f"{index:06d}.json").read_text())
+        doc = json.loads((self.point_dir / file_name(index)).read_text())
         return [
             {k: float("nan") if v is None else v for k, v in rep.items()}
             for rep in doc["replications"]
@@ -118,23 +145,26 @@ class SweepStore:
                     [i, r, *(self.points[i][k] for k in inputs), *(_blank(rep[m]) for m in metrics)]
                 )
         path = self.folder / "results.csv"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".results.")
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(["point", "replication", *inputs, *metrics])
-            w.writerows(rows)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_csv_atomically(path, ["point", "replication", *inputs, *metrics], rows)
         return path
+
+
+def _fingerprint_in(record: Path) -> object:
+    """The fingerprint a sweep record holds; a record sgsim cannot read is refused."""
+    try:
+        doc = json.loads(record.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        doc = None
+    if not isinstance(doc, dict):
+        raise ScenarioError(
+            str(record),
+            "",
+            "the record sgsim writes for a sweep",
+            "<a damaged file>",
+            hint="give a new --out folder",
+        )
+    return doc.get("fingerprint")
 
 
 def _blank(x: float) -> float | str:
     return "" if x != x else x  # NaN -> empty cell
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
