@@ -11,10 +11,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from scipy import stats
 
 from sgsim import __version__
 from sgsim.analysis.metrics import metric_names
@@ -22,6 +20,7 @@ from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario, load_scenario
+from sgsim.scenario.schema import Scenario
 from sgsim.scenario.suggest import nearest
 from sgsim.studies.runner import RunResult, run_replications
 
@@ -406,7 +405,7 @@ def _need_folder(path: Path | None, option: str) -> None:
 
 
 def simulate_with_progress(
-    scenarios: list[LoadedScenario],
+    scenarios: list[Scenario],
     seed: int,
     replications: int,
     keep_logs: int = 0,
@@ -423,11 +422,11 @@ def simulate_with_progress(
     results = []
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("simulating", total=replications * len(scenarios))
-        for loaded in scenarios:
-            progress.update(task, description=f"simulating {loaded.scenario.name}")
+        for s in scenarios:
+            progress.update(task, description=f"simulating {s.name}")
             results.append(
                 run_replications(
-                    loaded.scenario,
+                    s,
                     seed,
                     replications,
                     keep_logs=keep_logs,
@@ -462,7 +461,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     keep = 0
     if args.out is not None and args.event_log != "none":
         keep = 1 if args.event_log == "first" else args.replications
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications, keep, args.workers)
+    (result,) = simulate_with_progress([s], args.seed, args.replications, keep, args.workers)
     summaries = result.summaries()
     reported = compare_reported(s.reported, summaries)
     rates = check_rates(s.reported, summaries)
@@ -500,7 +499,9 @@ def _write_document(
     loaded = load_scenario(args.scenario)
     if args.output.is_dir():
         raise ScenarioError(str(args.output), "--output", "a file name", "<a folder>")
-    (result,) = simulate_with_progress([loaded], args.seed, args.replications, workers=args.workers)
+    (result,) = simulate_with_progress(
+        [loaded.scenario], args.seed, args.replications, workers=args.workers
+    )
     text = build(loaded, result, _command_line())
     write_text_atomically(args.output, text)
     print(f"wrote {args.output} ({len(text) / 1e6:.1f} MB)", file=sys.stderr)
@@ -534,7 +535,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _need_folder(args.out, "--out")
     _need_folder(args.plots, "--plots")
     labels = _labels(args.scenarios)
-    results = simulate_with_progress(loaded, args.seed, args.replications, workers=args.workers)
+    results = simulate_with_progress(
+        [ld.scenario for ld in loaded], args.seed, args.replications, workers=args.workers
+    )
     base = results[0].per_replication
     comparisons = {
         label: paired_differences(base, r.per_replication)
@@ -722,56 +725,41 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
-    import dataclasses
-
     from rich.table import Table
 
-    from sgsim.analysis.metrics import QUEUES
-    from sgsim.analysis.run_length import fills_from_empty, mser, welch_moving_average
+    from sgsim.analysis.run_length import suggest_warmup
+    from sgsim.studies.run_length import warmup_trial
 
-    loaded = load_scenario(args.scenario)
-    s = loaded.scenario
+    s = load_scenario(args.scenario).scenario
     _need_folder(args.plots, "--plots")
-    days = args.days or max(2 * s.horizon_days, 365)
-    trial = dataclasses.replace(
-        s, run=dataclasses.replace(s.run, start_date=s.origin, warmup_days=0, run_days=days)
-    )
-    trial_loaded = dataclasses.replace(loaded, scenario=trial)
-    (result,) = simulate_with_progress(
-        [trial_loaded], args.seed, args.replications, workers=args.workers
-    )
-    stages = {}
-    for name in QUEUES:
-        mean = np.mean([d[name] for d in result.daily], axis=0)
-        cut = mser(mean)
-        stages[name] = (mean, welch_moving_average(mean, args.window), cut)
-    filling = {n: fills_from_empty(mean, cut) for n, (mean, _, cut) in stages.items()}
-    cuts = [cut for n, (_, _, cut) in stages.items() if filling[n]]
-    suggestion = int(math.ceil(max(cuts, default=0) / 10) * 10)
+    trial = warmup_trial(s, args.days)
+    (result,) = simulate_with_progress([trial], args.seed, args.replications, workers=args.workers)
+    suggestion = suggest_warmup(result.daily, args.window)
     table = Table(
-        title=f"Warm-up for {s.name}: {days}-day trial from empty, "
+        title=f"Warm-up for {s.name}: {trial.run.run_days}-day trial from empty, "
         f"{args.replications} replications",
         title_justify="left",
     )
     for col in ("stage", "MSER-5 truncation (days)", "mean queue after it", "fills from empty"):
         table.add_column(col, justify="left" if col == "stage" else "right")
-    for name, (mean, _, cut) in stages.items():
+    for name, stage in suggestion.stages.items():
         table.add_row(
             name.replace("_", " "),
-            str(cut),
-            f"{mean[cut:].mean():.2f}",
-            "yes" if filling[name] else "no: settles within days",
+            str(stage.cut),
+            f"{stage.settled:.2f}",
+            "yes" if stage.fills_from_empty else "no: settles within days",
         )
     Console().print(table)
     print(
-        f"suggested warm-up: {suggestion} days (the scenario has {s.run.warmup_days}), from "
-        "the stages that fill from empty; for the others MSER-5 reads seasonality (bank "
+        f"suggested warm-up: {suggestion.days} days (the scenario has {s.run.warmup_days}), "
+        "from the stages that fill from empty; for the others MSER-5 reads seasonality (bank "
         "holidays, a December dip) as bias. Check the figure (--plots)."
     )
     if args.plots is not None:
         from sgsim.outputs.figures import save_figures, warmup_figure
 
-        written = save_figures({"warmup": warmup_figure(trial, stages, args.window)}, args.plots)
+        series = {n: (st.mean, st.smoothed, st.cut) for n, st in suggestion.stages.items()}
+        written = save_figures({"warmup": warmup_figure(trial, series, args.window)}, args.plots)
         print(f"wrote {len(written)} figures to {args.plots}", file=sys.stderr)
     return 0
 
@@ -779,10 +767,8 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 def cmd_replications(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sgsim.analysis.metrics import compute
-    from sgsim.analysis.run_length import KEY_METRICS, run_until_precise
-    from sgsim.model import simulate
-    from sgsim.model.calendar import scenario_days
+    from sgsim.analysis.run_length import KEY_METRICS, replications_to_run
+    from sgsim.studies.run_length import run_to_precision
 
     if not 0 < args.precision < 1:
         raise ScenarioError(
@@ -796,14 +782,14 @@ def cmd_replications(args: argparse.Namespace) -> int:
             raise ScenarioError(
                 "command line", "--metric", "a metric sgsim computes", m, hint=nearest(m, known)
             )
-    days = scenario_days(s)
     err = Console(stderr=True)
     with Progress(
         TextColumn("replication"), MofNCompleteColumn(), console=err, transient=True
     ) as progress:
         task = progress.add_task("", total=args.maximum)
-        needed, values = run_until_precise(
-            lambda r: compute(simulate(s, args.seed, r), s, days),
+        precisions = run_to_precision(
+            s,
+            args.seed,
             metrics,
             args.precision,
             args.maximum,
@@ -816,22 +802,16 @@ def cmd_replications(args: argparse.Namespace) -> int:
     )
     for col in ("metric", "replications needed", "mean", "half-width / mean"):
         table.add_column(col, justify="left" if col == "metric" else "right")
-    for m in metrics:
-        x = np.asarray(values[m], dtype=float)
-        half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-        n = needed[m]
+    for p in precisions:
         table.add_row(
-            m,
-            str(n) if n else f"more than {args.maximum}",
-            f"{x.mean():.4g}",
-            f"{half / abs(x.mean()):.1%}" if x.mean() else "-",
+            p.metric,
+            str(p.needed) if p.needed else f"more than {args.maximum}",
+            f"{p.mean:.4g}",
+            "-" if math.isnan(p.relative_half_width) else f"{p.relative_half_width:.1%}",
         )
     Console().print(table)
-    worst = [n for n in needed.values()]
-    print(
-        "run at least "
-        + (f"{max(worst)} replications" if all(worst) else f"more than {args.maximum}")
-    )
+    needed = replications_to_run(precisions)
+    print("run at least " + (f"{needed} replications" if needed else f"more than {args.maximum}"))
     return 0
 
 
