@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sgsim import __version__
 from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.run_length import KEY_METRICS
 from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
 from sgsim.scenario.errors import ScenarioError
@@ -27,13 +28,18 @@ from sgsim.studies.runner import RunResult, run_replications
 EXIT_BAD_INPUT = 2
 
 DESCRIPTION = """\
-sgsim simulates the adult safeguarding pathway of an English council: contacts arrive at
-the front door, are triaged, pass (or fail) the Care Act s42 three-stage test, are
-allocated to practitioners, enquired into and closed, with the staffing you set.
-A scenario file (TOML) holds every assumption; see scenarios/README.md.
+sgsim simulates the adult safeguarding pathway of an English council: contacts
+arrive at the front door, are triaged, pass (or fail) the Care Act s42
+three-stage test, are allocated to practitioners, enquired into and closed, with
+the staffing you set. A scenario file (TOML) holds every assumption; see
+scenarios/README.md.
 
 
 Try: sgsim run scenarios/west_sussex_2022_23.toml"""
+
+RUN_DESCRIPTION = """\
+Simulate a scenario over several replications and print the results with 95%
+confidence intervals."""
 
 RUN_EPILOG = """\
 examples:
@@ -47,8 +53,18 @@ examples:
   sgsim run scenarios/west_sussex_2022_23.toml --json | python -m json.tool
       one JSON object for other programs
 
-Two scenarios run with the same seed see the same contacts and decisions (common random
-numbers), so their difference shows the effect of the design, not of chance."""
+Two scenarios run with the same seed see the same contacts and decisions
+(common random numbers), so their difference shows the effect of the design,
+not of chance."""
+
+REPORT_DESCRIPTION = """\
+Run a scenario and write one HTML file (figures embedded, opens offline) with
+the assumptions in plain words, the results with intervals, reported vs
+simulated, every figure, and what is needed to reproduce the run."""
+
+COMPARE_DESCRIPTION = """\
+Run two or more scenarios with the same seed and show each metric side by side
+with the paired difference from the first."""
 
 COMPARE_EPILOG = """\
 examples:
@@ -57,9 +73,15 @@ examples:
   sgsim compare A.toml B.toml C.toml --plots figures/abc --out results/abc
       every scenario against the first, with figures and a CSV of the differences
 
-The first scenario is the baseline. Each difference is taken replication by replication
-(same seed, same contacts), and called clear only when its 95% interval excludes zero."""
+The first scenario is the baseline. Each difference is taken replication by
+replication (same seed, same contacts), and called clear only when its 95%
+interval excludes zero."""
 
+SWEEP_DESCRIPTION = """\
+Run every design point of a sweep file with common random numbers and write one
+tidy table (results.csv: one row per point and replication). Results are saved
+as each point finishes: run the same command again to finish an interrupted
+sweep."""
 
 SWEEP_EPILOG = """\
 examples:
@@ -78,6 +100,44 @@ A sweep file:
   path = "staffing.sah_triage_officer.headcount"
   values = [4, 5, 6]           # or low = 4, high = 8 (with integer = true to round)"""
 
+CALIBRATE_DESCRIPTION = """\
+Find values of the named parameters that make the simulated figures match the
+scenario's [reported] figures (Nelder-Mead with common random numbers), with a
+95% range for each, the directions the figures cannot pin down, and a new
+scenario file that extends the original with the fitted values."""
+
+CALIBRATE_EPILOG = """\
+example:
+  sgsim calibrate scenarios/west_sussex_2022_23.toml --fit \\
+      demand.sources.police.concern_probability --fit s42_test.unable_to_protect --to reported
+
+Bounds default to [0, 1] for probabilities and half to twice the scenario's
+value otherwise; give PATH=LOW:HIGH to set them."""
+
+WARMUP_DESCRIPTION = """\
+Run a long trial from empty, and for each stage's daily queue show the mean over
+replications with Welch's moving average and the MSER-5 truncation point;
+suggest a warm-up in days."""
+
+REPLICATIONS_DESCRIPTION = """\
+Add replications until the 95% confidence interval of each key metric is within
+the given relative half-width of its mean, and print how many each needed."""
+
+STRESS_DESCRIPTION = """\
+Run a scenario and write a STRESS-DES style report (Monks et al. 2019):
+objectives, logic, data, experimentation, implementation and code access, filled
+from the scenario and the run."""
+
+VERIFY_DESCRIPTION = """\
+Run the model's checks against answers known without it: M/M/c (Erlang C), a
+non-preemptive priority queue (Cobham), Little's law on every queue, a two-stage
+network (Jackson, and Ciw if installed), conservation and conversion. Exit code
+1 if any check fails."""
+
+VALIDATE_DESCRIPTION = """\
+Check a scenario file without running it. Exit code 0 if it is valid, 2 if not,
+with one line saying which key is wrong."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -90,8 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="simulate a scenario and compare with reported figures",
-        description="Simulate a scenario over several replications and print "
-        "the results with 95%% confidence intervals.",
+        description=RUN_DESCRIPTION,
         epilog=RUN_EPILOG,
         formatter_class=raw,
     )
@@ -108,9 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--event-log",
         choices=("all", "first", "none"),
         default="first",
-        help="with --out: write the event log and cases of the first replication "
-        "(default: it fits in a spreadsheet; 20 West Sussex replications make 1.3 million "
-        "rows), of all replications (for process mining or animation), or none",
+        help="with --out: write the event log and cases of the first replication, of all "
+        "replications (for process mining or animation), or none (default: %(default)s, "
+        "since it fits in a spreadsheet; 20 West Sussex replications make 1.3 million rows)",
     )
     run.add_argument("--plots", type=Path, metavar="DIR", help="write the figures (PNG and SVG)")
     run.add_argument("--json", action="store_true", help="print one JSON object, no tables")
@@ -118,10 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser(
         "report",
         help="write a self-contained HTML report of a scenario",
-        description="Run a scenario and write one HTML file (figures embedded, "
-        "opens offline) with the assumptions in plain words, the results with "
-        "intervals, reported vs simulated, every figure, and what is needed to "
-        "reproduce the run.",
+        description=REPORT_DESCRIPTION,
         formatter_class=raw,
     )
     rep.add_argument("scenario", type=Path, help="scenario file (.toml)")
@@ -131,8 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser(
         "compare",
         help="compare scenarios with common random numbers",
-        description="Run two or more scenarios with the same seed and show "
-        "each metric side by side with the paired difference from the first.",
+        description=COMPARE_DESCRIPTION,
         epilog=COMPARE_EPILOG,
         formatter_class=raw,
     )
@@ -151,10 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp = sub.add_parser(
         "sweep",
         help="run a sweep over scenario parameters (grid, oat, lhs, sobol, morris)",
-        description="Run every design point of a sweep file with common random numbers and "
-        "write one tidy table (results.csv: one row per point and replication). Results are "
-        "saved as each point finishes: run the same command again to finish an interrupted "
-        "sweep.",
+        description=SWEEP_DESCRIPTION,
         epilog=SWEEP_EPILOG,
         formatter_class=raw,
     )
@@ -173,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--executor",
         choices=("local", "dask"),
         default="local",
-        help="local processes (default), or a Dask cluster (pip install 'sgsim[dask]')",
+        help="local processes, or a Dask cluster (pip install 'sgsim[dask]'); default: %(default)s",
     )
     swp.add_argument(
         "--scheduler",
@@ -186,14 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal = sub.add_parser(
         "calibrate",
         help="fit scenario parameters to the reported figures",
-        description="Find values of the named parameters that make the simulated figures "
-        "match the scenario's [reported] figures (Nelder-Mead with common random numbers), "
-        "with a 95%% range for each, the directions the figures cannot pin down, and a new "
-        "scenario file that extends the original with the fitted values.",
-        epilog="example:\n  sgsim calibrate scenarios/west_sussex_2022_23.toml --fit "
-        "demand.sources.police.concern_probability --fit s42_test.unable_to_protect "
-        "--to reported\n\nBounds default to [0, 1] for probabilities and half to twice "
-        "the scenario's value otherwise; give PATH=LOW:HIGH to set them.",
+        description=CALIBRATE_DESCRIPTION,
+        epilog=CALIBRATE_EPILOG,
         formatter_class=raw,
     )
     cal.add_argument("scenario", type=Path, help="scenario file (.toml) with [reported] figures")
@@ -208,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--to",
         choices=("reported",),
         default="reported",
-        help="what to fit to: the scenario's reported figures",
+        help="what to fit to: the scenario's reported figures (default: %(default)s)",
     )
     cal.add_argument(
         "-o",
@@ -220,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-evaluations",
         type=_positive,
         default=120,
-        help="at most this many optimiser evaluations (default: 120)",
+        help="at most this many optimiser evaluations (default: %(default)s)",
     )
     _add_run_options(cal)
     cal.set_defaults(replications=10)
@@ -228,9 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     wu = sub.add_parser(
         "warmup",
         help="suggest a warm-up period (Welch's method, MSER-5)",
-        description="Run a long trial from empty, and for each stage's daily queue show the "
-        "mean over replications with Welch's moving average and the MSER-5 truncation "
-        "point; suggest a warm-up in days.",
+        description=WARMUP_DESCRIPTION,
         formatter_class=raw,
     )
     wu.add_argument("scenario", type=Path, help="scenario file (.toml)")
@@ -243,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--window",
         type=_positive,
         default=15,
-        help="Welch moving-average half-window in days (default: 15)",
+        help="Welch moving-average half-window in days (default: %(default)s)",
     )
     wu.add_argument("--plots", type=Path, metavar="DIR", help="draw warmup.png and .svg")
     _add_run_options(wu)
@@ -252,39 +296,36 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser(
         "replications",
         help="how many replications a precision needs (confidence-interval method)",
-        description="Add replications until the 95%% confidence interval of each key metric "
-        "is within the given relative half-width of its mean, and print how many each "
-        "needed.",
+        description=REPLICATIONS_DESCRIPTION,
+        formatter_class=raw,
     )
     rp.add_argument("scenario", type=Path, help="scenario file (.toml)")
     rp.add_argument(
         "--precision",
         type=float,
         default=0.05,
-        help="relative half-width of the 95%% interval (default: 0.05)",
+        help="relative half-width of the 95%% interval (default: %(default)s)",
     )
     rp.add_argument(
         "--max",
         type=_positive,
         default=100,
         dest="maximum",
-        help="stop after this many replications (default: 100)",
+        help="stop after this many replications (default: %(default)s)",
     )
     rp.add_argument(
         "--metric",
         action="append",
-        help="a metric to watch (repeatable); "
-        "default: contacts, concerns, s42_enquiries, decision_within_target_rate, "
-        "allocation_wait_days_mean, open_enquiries_mean",
+        help="a metric to watch (repeatable); default: the key metrics the scenario "
+        f"computes ({', '.join(KEY_METRICS)})",
     )
-    rp.add_argument("--seed", type=_seed, default=12345, help="random seed (default: 12345)")
+    _add_seed(rp)
 
     st = sub.add_parser(
         "stress-report",
         help="write a STRESS-DES report of the model and a scenario (markdown)",
-        description="Run a scenario and write a STRESS-DES style report (Monks et al. 2019): "
-        "objectives, logic, data, experimentation, implementation and code access, filled "
-        "from the scenario and the run.",
+        description=STRESS_DESCRIPTION,
+        formatter_class=raw,
     )
     st.add_argument("scenario", type=Path, help="scenario file (.toml)")
     _add_output(st, "stress_report.md", "the markdown file")
@@ -293,10 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     ver = sub.add_parser(
         "verify",
         help="check the model against known answers",
-        description="Run the model's checks against answers known without it: M/M/c (Erlang "
-        "C), a non-preemptive priority queue (Cobham), Little's law on every queue, a "
-        "two-stage network (Jackson, and Ciw if installed), conservation and conversion. "
-        "Exit code 1 if any check fails.",
+        description=VERIFY_DESCRIPTION,
+        formatter_class=raw,
     )
     ver.add_argument(
         "--quick", action="store_true", help="fewer replications and shorter runs (about 10 s)"
@@ -305,8 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser(
         "validate",
         help="check a scenario file and say what is wrong",
-        description="Check a scenario file without running it. Exit code 0 "
-        "if it is valid, 2 if not, with one line saying which key is wrong.",
+        description=VALIDATE_DESCRIPTION,
+        formatter_class=raw,
     )
     val.add_argument("scenario", type=Path, help="scenario file (.toml)")
     return parser
@@ -318,26 +357,30 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         "--replications",
         type=_positive,
         default=20,
-        help="independent replications (default: 20); more gives tighter intervals",
+        help="independent replications (default: %(default)s); more gives tighter intervals",
     )
-    p.add_argument(
-        "--seed",
-        type=_seed,
-        default=12345,
-        help="random seed (default: 12345); the same seed gives identical output",
-    )
+    _add_seed(p)
     p.add_argument(
         "-j",
         "--workers",
         type=_positive,
         default=1,
-        help="replications in parallel processes (default: 1); results are identical",
+        help="replications in parallel processes (default: %(default)s); results are identical",
+    )
+
+
+def _add_seed(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=12345,
+        help="random seed (default: %(default)s); the same seed gives identical output",
     )
 
 
 def _add_output(p: argparse.ArgumentParser, default: str, what: str) -> None:
     p.add_argument(
-        "-o", "--output", type=Path, default=Path(default), help=f"{what} (default: {default})"
+        "-o", "--output", type=Path, default=Path(default), help=f"{what} (default: %(default)s)"
     )
 
 
@@ -767,7 +810,7 @@ def cmd_warmup(args: argparse.Namespace) -> int:
 def cmd_replications(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from sgsim.analysis.run_length import KEY_METRICS, replications_to_run
+    from sgsim.analysis.run_length import replications_to_run
     from sgsim.studies.run_length import run_to_precision
 
     if not 0 < args.precision < 1:
