@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import tomllib
@@ -10,6 +11,7 @@ import pytest
 from helpers import EAST_SUSSEX, MINIMAL, WEST_SUSSEX
 
 from sgsim.cli import main
+from sgsim.cli.main import build_parser
 
 REQUIRED_METRICS = [
     "contacts",
@@ -197,6 +199,24 @@ def test_help_teaches(capsys):
         main(["run", "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and "--replications" in out and "common random" in out
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    (sub,) = (a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+@pytest.mark.parametrize("command", list(_commands()))
+def test_help_names_every_default_and_has_no_stray_percent(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "%%" not in out
+    text = " ".join(out.split())  # undo argparse's line wrapping
+    for action in _commands()[command]._actions:
+        if action.default not in (None, False, argparse.SUPPRESS):
+            assert f"default: {action.default}" in text, action.dest
 
 
 def test_bad_option_values_exit_2(capsys):

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 
 import numpy as np
 import pytest
-from helpers import MINIMAL
+from helpers import MINIMAL, make, minimal_raw
 
 from sgsim.analysis.run_length import (
     fills_from_empty,
     mser,
+    relative_half_width,
     replications_needed,
+    replications_to_run,
+    run_until_precise,
+    suggest_warmup,
     welch_moving_average,
 )
 from sgsim.cli import main
+from sgsim.studies.run_length import warmup_trial
 
 
 def test_mser_cuts_at_the_end_of_a_known_transient():
@@ -48,6 +55,81 @@ def test_replications_needed_by_the_interval_method():
     needed = replications_needed({"tight": tight, "loose": loose}, precision=0.05)
     assert needed["tight"] == 3
     assert needed["loose"] is None  # not reached within 50
+
+
+def test_warmup_suggestion_from_a_hand_made_trial():
+    # Two replications of two queues over 40 days (eight 5-day batches).
+    # "filling" is empty for 5 days, then 8 in one replication and 12 in the other: its mean
+    # is 0 on days 0-4 and 10 after. MSER-5 cuts after the first batch (the batch means left
+    # are all 10, variance 0): day 5. Its first batch, 0, is under half of 10: it fills.
+    # "busy" is 20 for 20 days, then 10: MSER-5 cuts at day 20 (the statistic for d = 0..4
+    # batches is 3.13, 3.50, 3.70, 3.20, 0), but it starts above its settled level, so it
+    # does not count. The suggestion is day 5 rounded up to ten days: 10, not 20.
+    filling = [np.r_[np.zeros(5), np.full(35, level)] for level in (8.0, 12.0)]
+    busy = np.r_[np.full(20, 20.0), np.full(20, 10.0)]
+    daily = [{"filling": f, "busy": busy, "day": np.arange(40)} for f in filling]
+    suggestion = suggest_warmup(daily, window=2, queues=("filling", "busy"))
+    assert suggestion.days == 10
+    f, b = suggestion.stages["filling"], suggestion.stages["busy"]
+    assert list(suggestion.stages) == ["filling", "busy"]
+    assert (f.cut, f.settled, f.fills_from_empty) == (5, 10.0, True)
+    assert (b.cut, b.settled, b.fills_from_empty) == (20, 10.0, False)
+    assert f.mean[:7].tolist() == [0, 0, 0, 0, 0, 10, 10]
+    assert f.smoothed[5] == pytest.approx((0 + 0 + 10 + 10 + 10) / 5)  # days 3 to 7
+
+
+def test_no_warmup_when_no_queue_fills_from_empty():
+    suggestion = suggest_warmup([{"steady": np.full(40, 3.0)}], window=5, queues=("steady",))
+    assert suggestion.days == 0
+    assert suggestion.stages["steady"].cut == 0
+    assert not suggestion.stages["steady"].fills_from_empty
+
+
+def test_warmup_trial_runs_from_empty_from_the_scenario_origin():
+    s = make(minimal_raw())  # starts 2023-01-02 after a 30-day warm-up; measures 200 days
+    trial = warmup_trial(s)
+    assert trial.run.start_date == dt.date(2022, 12, 3)
+    assert trial.run.warmup_days == 0
+    assert trial.run.run_days == 460  # twice the 230 simulated days
+    assert warmup_trial(s, 200).run.run_days == 200
+    raw = minimal_raw()
+    raw["run"]["run_days"] = 100
+    assert warmup_trial(make(raw)).run.run_days == 365  # twice 130 days is under a year
+
+
+def test_relative_half_width_by_hand():
+    # 9, 10, 11: mean 10, standard deviation 1, t(0.975, 2 df) = 4.303 from tables: the
+    # half-width is 4.303 / sqrt(3) = 2.484, or 0.2484 of the mean.
+    assert relative_half_width([9, 10, 11]) == pytest.approx(0.2484, abs=1e-4)
+    assert math.isnan(relative_half_width([-1, 1]))  # a mean of zero
+    assert math.isnan(relative_half_width([5]))  # one value has no interval
+
+
+def test_replications_are_added_until_every_metric_is_precise():
+    # "a" runs 9, 11, 10, 10, ...: after three, 0.248 of the mean (too wide for 0.2); after
+    # four, standard deviation sqrt(2/3) and t(0.975, 3 df) = 3.182 give a half-width of
+    # 3.182 * 0.8165 / 2 = 1.299, 0.130 of the mean. "b" is constant: precise at the
+    # minimum of three. So four replications run, and four are needed.
+    series = {"a": [9, 11, 10, 10, 10, 10], "b": [5.0] * 6}
+    ran = []
+
+    def one(r: int) -> dict[str, float]:
+        ran.append(r)
+        return {m: xs[r] for m, xs in series.items()}
+
+    precisions = run_until_precise(one, ("a", "b"), precision=0.2, maximum=6)
+    assert ran == [0, 1, 2, 3]
+    a, b = precisions
+    assert (a.metric, a.needed, a.mean) == ("a", 4, 10.0)
+    assert a.relative_half_width == pytest.approx(0.1299, abs=1e-4)
+    assert (b.metric, b.needed, b.relative_half_width) == ("b", 3, 0.0)
+    assert replications_to_run(precisions) == 4
+
+
+def test_replications_to_run_is_unknown_when_a_metric_never_gets_there():
+    precisions = run_until_precise(lambda r: {"x": [1, 3, 1, 3][r]}, ("x",), 0.05, maximum=4)
+    assert precisions[0].needed is None
+    assert replications_to_run(precisions) is None
 
 
 def test_warmup_command(tmp_path, capsys):

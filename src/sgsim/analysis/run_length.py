@@ -12,10 +12,12 @@ Replications: the confidence-interval method adds replications until each key me
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from sgsim.analysis.summary import half_width95
 
 KEY_METRICS = (
     "contacts",
@@ -63,8 +65,74 @@ def fills_from_empty(y: np.ndarray, cut: int, batch: int = 5, ratio: float = 0.5
     MSER point for them reflects seasonality (bank holidays, a December dip), which MSER,
     assuming a settled series, reads as bias."""
     y = np.asarray(y, dtype=float)
-    settled = y[cut:].mean() if cut < y.size else y.mean()
+    settled = settled_level(y, cut)
     return bool(settled > 0 and y[:batch].mean() < ratio * settled)
+
+
+def settled_level(y: np.ndarray, cut: int) -> float:
+    """The mean after the truncation point: the level a warmed-up run starts from."""
+    y = np.asarray(y, dtype=float)
+    return float(y[cut:].mean() if cut < y.size else y.mean())
+
+
+@dataclass(frozen=True)
+class StageWarmup:
+    """One queue's daily length from an empty start, and where MSER-5 would cut it."""
+
+    mean: np.ndarray  # end-of-day length, mean over replications
+    smoothed: np.ndarray  # Welch's moving average of the mean
+    cut: int  # MSER-5 truncation point, days
+    settled: float  # mean length after the cut
+    fills_from_empty: bool
+
+
+@dataclass(frozen=True)
+class WarmupSuggestion:
+    """A warm-up in days, and the evidence for it stage by stage."""
+
+    days: int
+    stages: dict[str, StageWarmup]
+
+
+def suggest_warmup(
+    daily: Sequence[Mapping[str, np.ndarray]],
+    window: int,
+    queues: Iterable[str],
+) -> WarmupSuggestion:
+    """Suggest a warm-up from each replication's daily queues over a trial from empty.
+
+    Only the stages that fill from empty count: MSER-5 on a queue that settles within days
+    reads seasonality as bias and would ask for a needless warm-up. The longest of their
+    truncation points, rounded up to ten days, is the suggestion (0 if none fills).
+    """
+    stages = {}
+    for name in queues:
+        mean = np.mean([d[name] for d in daily], axis=0)
+        cut = mser(mean)
+        stages[name] = StageWarmup(
+            mean=mean,
+            smoothed=welch_moving_average(mean, window),
+            cut=cut,
+            settled=settled_level(mean, cut),
+            fills_from_empty=fills_from_empty(mean, cut),
+        )
+    longest = max((st.cut for st in stages.values() if st.fills_from_empty), default=0)
+    return WarmupSuggestion(days=math.ceil(longest / 10) * 10, stages=stages)
+
+
+def relative_half_width(values: Sequence[float]) -> float:
+    """The 95% interval's half-width over |mean|: the precision replications are added for.
+
+    NaN when it is undefined (fewer than two values, or a mean of zero or NaN), so that it
+    never counts as precise enough.
+    """
+    x = np.asarray(values, dtype=float)
+    if x.size < 2:
+        return math.nan
+    mean = x.mean()
+    if not np.isfinite(mean) or mean == 0:
+        return math.nan
+    return half_width95(x) / abs(mean)
 
 
 def replications_needed(
@@ -73,17 +141,27 @@ def replications_needed(
     """For each metric, the first n (>= minimum) whose 95% half-width / |mean| <= precision."""
     out: dict[str, int | None] = {}
     for name, xs in values.items():
-        out[name] = None
-        for n in range(minimum, len(xs) + 1):
-            x = np.asarray(xs[:n], dtype=float)
-            mean = x.mean()
-            if not np.isfinite(mean) or mean == 0:
-                continue
-            half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n)
-            if half / abs(mean) <= precision:
-                out[name] = n
-                break
+        out[name] = next(
+            (n for n in range(minimum, len(xs) + 1) if relative_half_width(xs[:n]) <= precision),
+            None,
+        )
     return out
+
+
+@dataclass(frozen=True)
+class Precision:
+    """Where the confidence-interval method left one metric."""
+
+    metric: str
+    needed: int | None  # replications that first reached the precision; None: not reached
+    mean: float  # over every replication run
+    relative_half_width: float  # over every replication run
+
+
+def replications_to_run(precisions: Sequence[Precision]) -> int | None:
+    """Replications every metric needs (the most any one needed); None if one never got there."""
+    reached = [p.needed for p in precisions if p.needed is not None]
+    return max(reached) if len(reached) == len(precisions) else None
 
 
 def run_until_precise(
@@ -92,7 +170,7 @@ def run_until_precise(
     precision: float,
     maximum: int,
     on_done: Callable[[int], None] | None = None,
-) -> tuple[dict[str, int | None], dict[str, list[float]]]:
+) -> list[Precision]:
     """Add replications until every metric reaches the precision (or ``maximum``)."""
     values: dict[str, list[float]] = {m: [] for m in metrics}
     needed: dict[str, int | None] = dict.fromkeys(metrics)
@@ -105,4 +183,7 @@ def run_until_precise(
         needed = replications_needed(values, precision)
         if all(n is not None for n in needed.values()):
             break
-    return needed, values
+    return [
+        Precision(m, needed[m], float(np.mean(values[m])), relative_half_width(values[m]))
+        for m in metrics
+    ]

@@ -109,10 +109,19 @@ def summarise(values: list[float], upper: float = math.inf, lower: float = 0.0) 
     mean = float(x.mean())
     if n < 2:
         return Summary(mean, (math.nan, math.nan), (math.nan, math.nan), n)
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = half_width95(x)
     lo, hi = np.percentile(x, [2.5, 97.5])
     ci = (max(mean - half, lower), min(mean + half, upper))
     return Summary(mean, ci, (float(lo), float(hi)), n)
+
+
+def half_width95(x: np.ndarray) -> float:
+    """Half-width of the t-based 95% confidence interval of the mean of ``x`` (n >= 2).
+
+    One formula for every interval sgsim reports, and for the replications a precision needs.
+    """
+    n = x.size
+    return float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / math.sqrt(n))
 
 
 def summarise_all(per_replication: list[dict[str, float]]) -> dict[str, Summary]:
