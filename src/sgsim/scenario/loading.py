@@ -50,7 +50,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
 def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a parsed scenario with settings given by dotted path, e.g.
-    ``{"staffing.triage_officer.headcount": 5}`` (for sweeps, calibration and checks)."""
+    ``{"teams.sah.roles.triage_officer.headcount": 5}`` (for sweeps, calibration and checks)."""
     out = copy.deepcopy(dict(raw))
     for path, value in settings.items():
         *parents, last = path.split(".")
