@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import sys
 import tomllib
 from pathlib import Path
@@ -61,3 +62,12 @@ def sweep_file(tmp_path: Path, body: str, name: str = "sweep.toml", run_days: in
     path = tmp_path / name
     path.write_text('base = "base.toml"\nreplications = 2\nseed = 7\n' + body)
     return path
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of M/M/c (Erlang C)."""
+    a = lam / mu
+    rho = a / c
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait / (c * mu - lam)

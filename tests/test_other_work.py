@@ -9,8 +9,7 @@ the time; the seed is fixed), and the pathway's share of their hours is lambda /
 from __future__ import annotations
 
 import pytest
-from helpers import make
-from test_steps import erlang_c_wait
+from helpers import erlang_c_wait, make
 from test_waiting_lists import one_queue
 
 from sgsim.studies.runner import run_replications

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
-from helpers import make, minimal_raw, set_path
+from helpers import erlang_c_wait, make, minimal_raw, set_path
 
 from sgsim.studies.runner import run_replications
-
-
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue of M/M/c (Erlang C)."""
-    a = lam / mu
-    rho = a / c
-    top = a**c / math.factorial(c) / (1 - rho)
-    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return p_wait / (c * mu - lam)
 
 
 def mmc_scenario(lam_per_day: float, mean_minutes: float, c: int):

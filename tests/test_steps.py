@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import simpy
-from helpers import make, minimal_raw, set_path
+from helpers import erlang_c_wait, make, minimal_raw, set_path
 
 from sgsim.analysis.metrics import compute, samples
 from sgsim.model import simulate
@@ -22,15 +22,6 @@ from sgsim.model.pools import Pool
 from sgsim.studies.runner import run_replications
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue of M/M/c (Erlang C), from the textbook formula."""
-    a = lam / mu
-    rho = a / c
-    top = a**c / math.factorial(c) / (1 - rho)
-    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
-    return p_wait / (c * mu - lam)
 
 
 def bare(steps: dict[str, Any], teams: dict[str, Any] | None = None, **demand: Any) -> dict:
