@@ -126,6 +126,15 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
                 )
         if KINDS[step.kind].terminal:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
+    for name in s.backlog:
+        names[f"{name}_backlog_cleared_day"] = (
+            "queues",
+            f"day the starting backlog at {name} was all taken up (from time zero)",
+        )
+        names[f"{name}_backlog_waiting_end"] = (
+            "queues",
+            f"cases of the starting backlog at {name} still waiting at the end",
+        )
     return names
 
 
@@ -211,7 +220,26 @@ def compute(
                 )
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
+    out.update(backlog_clearing(log, s))
     return {name: out[name] for name in names}
+
+
+def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
+    """For each starting backlog: the day its last case left the step's queue (NaN if some
+    are still waiting at the end), and how many are still waiting then."""
+    out = {}
+    in_backlog = ~np.isnan(log.attributes["backlog_age"])
+    rows = queue_rows(log, s)
+    for name in s.backlog:
+        enter, leave = rows[f"{name}_queue"]
+        first, left_at = pairs(log, enter & in_backlog[log.case], leave)
+        left_at = left_at[log.time[first] == 0]  # the backlog itself, not later visits
+        waiting = int(np.count_nonzero(np.isnan(left_at)))
+        out[f"{name}_backlog_waiting_end"] = float(waiting)
+        out[f"{name}_backlog_cleared_day"] = (
+            float(np.max(left_at)) if waiting == 0 and left_at.size else np.nan
+        )
+    return out
 
 
 def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:

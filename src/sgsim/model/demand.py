@@ -96,14 +96,10 @@ def route_key_count(s: Scenario) -> int:
     return int(np.prod([len(s.demand.categories(name)) for name in ROUTE_ATTRIBUTES]))
 
 
-def draw_cases(
-    s: Scenario, seed: int, replication: int, n: int, return_block: int | None = None
-) -> Cases:
+def draw_cases(s: Scenario, seed: int, replication: int, n: int, block: int | None = None) -> Cases:
     """Draw what ``n`` contacts are about, one named stream per attribute."""
     values = {
-        name: pick(
-            stream(seed, replication, "demand", name, return_block), s.demand.mix(name).values(), n
-        )
+        name: pick(stream(seed, replication, "demand", name, block), s.demand.mix(name).values(), n)
         for name in ATTRIBUTES
     }
     values["route_key"] = route_key(s, values)

@@ -26,6 +26,7 @@ from sgsim.scenario.routes import route_table
 from sgsim.scenario.schema import Scenario, pool_name
 
 RETURN_BLOCK = 256  # returning contacts drawn at a time
+BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 
 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
@@ -93,22 +94,46 @@ class Pathway:
         self.returns_drawn = 0  # blocks of returning contacts drawn so far
         self.next_return = 0  # next unused case id among returning contacts
         self.parent: dict[int, int] = {}
+        self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
 
-    def add_cases(self, n: int, return_block: int | None = None) -> None:
-        """Draw ``n`` more contacts: what they are about, then what each step decides."""
-        block = draw_cases(self.s, self.seed, self.replication, n, return_block)
+    def add_cases(self, n: int, block: int | None = None) -> range:
+        """Draw ``n`` more contacts: what they are about, then what each step decides.
+
+        ``block`` numbers a block of contacts drawn after the first (adults coming back,
+        starting backlogs), each from streams of its own; returns the new case ids.
+        """
+        first = len(self.cases)
+        drawn = draw_cases(self.s, self.seed, self.replication, n, block)
         for runner in self.runners:
 
             def rng(name: str, owner: str = runner.name) -> np.random.Generator:
-                return stream(self.seed, self.replication, owner, name, return_block)
+                return stream(self.seed, self.replication, owner, name, block)
 
-            runner.draw_all(rng, block, n)
-        self.cases.extend(block)
+            runner.draw_all(rng, drawn, n)
+        self.cases.extend(drawn)
+        return range(first, first + n)
+
+    def add_backlog(self) -> None:
+        """Start the scenario's backlogs: cases already waiting at their steps at time
+        zero, the longest waiting first (urgent ones still go first at each step)."""
+        index = {name: k for k, name in enumerate(self.s.steps)}
+        for name, backlog in self.s.backlog.items():
+            if backlog.waiting == 0:
+                continue
+            ids = self.add_cases(backlog.waiting, block=BACKLOG_BLOCK + index[name])
+            rng = stream(self.seed, self.replication, f"backlog/{name}", "age")
+            if backlog.age_days is not None:
+                ages = backlog.age_days.sample(rng, backlog.waiting)
+            else:
+                ages = rng.uniform(0, backlog.oldest_days, backlog.waiting)
+            for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
+                self.backlog_age[i] = age
+                self.env.process(self.contact(i, start=index[name]))
 
     def arrivals(self, times: list[float]) -> Generator[Any, Any, None]:
         """Start a case process at each new contact's arrival time."""
         env = self.env
-        self.next_return = len(times)
+        self.next_return = len(self.cases)  # returning adults come after every other case
         for i, t in enumerate(times):
             yield env.timeout(t - env.now)
             env.process(self.contact(i))
@@ -120,16 +145,17 @@ class Pathway:
     def _returning(self, parent: int, delay: float) -> Generator[Any, Any, None]:
         yield self.env.timeout(delay)
         if self.next_return >= len(self.cases):
-            self.add_cases(RETURN_BLOCK, return_block=self.returns_drawn)
+            self.add_cases(RETURN_BLOCK, block=self.returns_drawn)
             self.returns_drawn += 1
         i = self.next_return
         self.next_return += 1
         self.parent[i] = parent
         yield from self.contact(i)
 
-    def contact(self, i: int) -> Generator[Any, Any, None]:
-        """The whole pathway of one contact: step after step until an exit."""
-        step = self.entry[self.cases.source[i]]
+    def contact(self, i: int, start: int | None = None) -> Generator[Any, Any, None]:
+        """The whole pathway of one contact: step after step until an exit (from its
+        source's entry step, or from ``start`` for a case in a starting backlog)."""
+        step = self.entry[self.cases.source[i]] if start is None else start
         key = self.cases.route_key[i]
         runners = self.runners
         self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))

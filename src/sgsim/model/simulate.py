@@ -30,6 +30,7 @@ def simulate(
     pathway = Pathway(env, s, seed, replication, rows.append, days, fast_path)
     times = arrival_times(s, seed, replication).tolist()
     pathway.add_cases(len(times))
+    pathway.add_backlog()
     env.process(pathway.arrivals(times))
     env.run(until=s.horizon_days)
     return _to_log(s, replication, rows, pathway)
@@ -57,6 +58,10 @@ def _to_log(s: Scenario, replication: int, rows: list[Row], pathway: Pathway) ->
         name: np.asarray(getattr(cases, name)[:n_cases], dtype=np.int16) for name in ATTRIBUTES
     }
     attributes["returning_from"] = parent
+    backlog_age = np.full(n_cases, np.nan)  # days waited before the start; NaN: not backlog
+    for i, age in pathway.backlog_age.items():
+        backlog_age[i] = age
+    attributes["backlog_age"] = backlog_age
     return EventLog(
         replication=replication,
         case=case.astype(np.int64),

@@ -22,15 +22,15 @@ def stream_key(owner: str, name: str) -> int:
 
 
 def stream(
-    seed: int, replication: int, owner: str, name: str, return_block: int | None = None
+    seed: int, replication: int, owner: str, name: str, block: int | None = None
 ) -> np.random.Generator:
     """The generator for one named source of randomness in one replication.
 
-    ``return_block`` numbers a block of contacts from adults coming back after closure,
-    drawn from streams of their own so the first contacts are the same whether or not
-    anyone comes back.
+    ``block`` numbers a block of contacts drawn after the first (adults coming back after
+    closure, a starting backlog), drawn from streams of their own so the first contacts
+    are the same whether or not anyone comes back.
     """
     key = (replication, stream_key(owner, name))
-    if return_block is not None:
-        key = (*key, return_block + 1)
+    if block is not None:
+        key = (*key, block + 1)
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))

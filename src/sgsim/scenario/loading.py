@@ -341,6 +341,7 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
     check_routes(s, file)
+    _check_backlog(s, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
 
@@ -387,6 +388,41 @@ def _check_area_teams(s: sc.Scenario, name: str, step: sc.StaffedStep, file: str
                 f"a team covering every area in demand.areas (none covers {area!r})",
                 list(step.team),
             )
+
+
+MAX_BACKLOG = 1_000_000  # cases: about a gigabyte of case processes and events
+
+
+def _check_backlog(s: sc.Scenario, file: str) -> None:
+    """A backlog waits at a step that has a queue, in numbers a run can hold."""
+    from sgsim.model.steps import KINDS
+
+    for name, backlog in s.backlog.items():
+        if name not in s.steps:
+            raise ScenarioError(
+                file,
+                f"backlog.{name}",
+                "a step under [steps] (" + ", ".join(s.steps) + ")",
+                name,
+                hint=nearest(name, s.steps),
+            )
+        if KINDS[s.steps[name].kind].terminal:
+            raise ScenarioError(file, f"backlog.{name}", "a step with a queue (not an exit)", name)
+        if backlog.oldest_days > 0 and backlog.age_days is not None:
+            raise ScenarioError(
+                file,
+                f"backlog.{name}.age_days",
+                "either oldest_days or age_days",
+                "<both>",
+            )
+    total = sum(b.waiting for b in s.backlog.values())
+    if total > MAX_BACKLOG:
+        raise ScenarioError(
+            file,
+            "backlog",
+            f"backlogs a run can hold in memory (at most {MAX_BACKLOG:,} cases in all)",
+            f"<{total:,} cases>",
+        )
 
 
 def _check_roles_used(s: sc.Scenario, file: str) -> None:

@@ -255,6 +255,16 @@ class StaffedStep(Step):
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """Cases already waiting at a step when the run starts (a council's reported position,
+    such as "630 people waiting"), and how long they have waited."""
+
+    waiting: int = spec(ge=0, doc="cases waiting in the step's queue at the start")
+    oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
+    age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
+
+
+@dataclass(frozen=True)
 class Reported:
     """Figures a council published, to set beside the simulation."""
 
@@ -273,6 +283,7 @@ class Scenario:
     steps: dict[str, Step] = spec(steps=True, doc="the pathway's steps, in order")
     teams: dict[str, Team] = spec({}, doc="teams by name, each with its staff roles")
     description: str = spec("")
+    backlog: dict[str, Backlog] = spec({}, doc="cases waiting at steps when the run starts")
     calendar: CalendarSpec = spec(CalendarSpec())
     reported: Reported = spec(Reported())
 

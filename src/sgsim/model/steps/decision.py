@@ -51,7 +51,7 @@ def outcome_draws(
     names = scenario.demand.categories("source")
     cum = np.array([np.cumsum(list(step.outcome_shares(n).values())) for n in names])
     cum /= cum[:, -1:]
-    rows = cum[np.asarray(source)]
+    rows = cum[np.asarray(source, dtype=np.int64)]
     return np.minimum((u[:, None] >= rows).sum(axis=1), cum.shape[1] - 1)
 
 

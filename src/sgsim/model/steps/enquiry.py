@@ -70,7 +70,7 @@ class EnquiryRunner(StepRunner):
             by_level = np.stack(
                 [step.duration_by_risk_level[lv].sample(duration_rng, n) for lv in levels]
             )
-            self.keep("days", by_level[np.asarray(cases.risk_level), np.arange(n)])
+            self.keep("days", by_level[np.asarray(cases.risk_level, dtype=np.int64), np.arange(n)])
         self.keep("hours", step.touch_hours.sample(rng("touch"), n))
 
     def run(self, i: int) -> Generator[Any, Any, int]:

@@ -80,7 +80,9 @@ class S42TestRunner(TouchRunner):
     def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
         step = self.step
         sources = self.ctx.scenario.demand.categories("source")
-        criteria = np.array([step.criteria(name) for name in sources])[np.asarray(cases.source)]
+        criteria = np.array([step.criteria(name) for name in sources])[
+            np.asarray(cases.source, dtype=np.int64)
+        ]
         s42 = (rng("criteria").random((n, 3)) < criteria.reshape(n, 3)).all(axis=1)
         other = rng("other_enquiry").random(n) < step.other_enquiry_probability
         self.keep("outcome", np.where(s42, 0, np.where(other, 1, 2)))
