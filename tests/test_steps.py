@@ -298,3 +298,30 @@ def test_pool_serves_by_priority_then_arrival_and_a_cancelled_request_leaves_the
     env.run()
     assert served == ["urgent", "normal"]
     assert pool.count == 0 and len(pool.put_queue) == 0
+
+
+def test_enquiry_touch_hours_come_in_weekly_sessions_over_its_course():
+    """Twenty working days and eight touch hours with sessions every five working days:
+    four sessions of two hours, starting 0, 5, 10 and 15 working days after allocation
+    (a calendar week apart when there are no bank holidays)."""
+    raw = minimal_raw()
+    raw["calendar"] = {"bank_holidays": "none"}
+    enquiry = raw["steps"]["enquiry"]
+    del enquiry["duration_by_risk_level"]
+    enquiry["duration_working_days"] = {"dist": "fixed", "value": 20}
+    enquiry["touch_hours"] = {"dist": "fixed", "value": 8}
+    set_path(raw, "teams.locality.roles.practitioner.headcount", 30)
+    set_path(raw, "teams.locality.roles.practitioner.caseload_cap", 50)
+    s = make(raw)
+    log = simulate(s, 12)
+    allocated = log.rows("started", step="enquiry")
+    sessions = log.rows("work_started", step="enquiry")
+    case = log.case[allocated][10]
+    at = log.time[allocated][10]
+    starts = np.sort(log.time[sessions & (log.case == case)])
+    assert starts.size == 4
+    assert np.allclose(starts - starts[0], [0, 7, 14, 21], atol=0.5)  # a week apart
+    assert starts[0] - at < 1  # the first at once (or at the next opening)
+    done = log.rows("work_done", step="enquiry") & (log.case == case)
+    worked = log.time[done] - np.sort(log.time[sessions & (log.case == case)])
+    assert np.allclose(worked * 24, 2.0)  # two hours each, within a working day

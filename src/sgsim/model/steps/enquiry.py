@@ -3,12 +3,15 @@
 Allocation is the wait for a caseload place (urgent first): in the one team, or in the team
 covering the contact's area. Once allocated, the case holds the place for an elapsed
 duration in working days (by risk level, if given so), during which a practitioner of the
-same team and role spends touch hours on it. The place is freed at conclusion. Abuse type
+same team and role spends touch hours on it in sessions spread over that time (weekly by
+default), so open enquiries keep taking hours from the same people's other tasks. The place
+is freed at conclusion. Abuse type
 and location are what the contact was about (drawn on arrival), counted at conclusion.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +45,9 @@ class EnquiryStep(StaffedStep):
         {}, doc="or: elapsed working days for each risk level"
     )
     touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
+    session_every_working_days: float = spec(
+        5.0, ge=0, doc="touch hours come in sessions this far apart (0: all at the start)"
+    )
 
     def own_outcomes(self) -> tuple[str, ...]:
         return ("concluded",)
@@ -86,12 +92,25 @@ class EnquiryRunner(StepRunner):
         place_id = self.place_ids[area]
         record((i, code["started"], now, place_id, place, 0))
         staff = self.staff[area]
-        elapsed_end = staff.clock.add_working_days(now, self.draws["days"][i])
+        days = self.draws["days"][i]
+        elapsed_end = staff.clock.add_working_days(now, days)
         hours = self.draws["hours"][i]
         if hours > 0:
-            yield from self.work(
-                staff, self.staff_ids[area], i, hours, code["work_started"], code["work_done"], 0
-            )
+            every = self.step.session_every_working_days
+            sessions = max(1, math.ceil(days / every)) if every > 0 else 1
+            for k in range(sessions):
+                at = staff.clock.add_working_days(now, days * k / sessions)
+                if at > env.now:
+                    yield env.timeout(at - env.now)
+                yield from self.work(
+                    staff,
+                    self.staff_ids[area],
+                    i,
+                    hours / sessions,
+                    code["work_started"],
+                    code["work_done"],
+                    0,
+                )
         if elapsed_end > env.now:
             yield env.timeout(elapsed_end - env.now)
         record((i, code["finished"], env.now, place_id, place, self.outcomes[0]))
