@@ -27,6 +27,7 @@ from sgsim.scenario.schema import Scenario, pool_name
 
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
+OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
 
 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ class Pathway:
         self.next_return = 0  # next unused case id among returning contacts
         self.parent: dict[int, int] = {}
         self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
+        self.other_work: dict[int, int] = {}  # case id -> index of its kind of other work
 
     def add_cases(self, n: int, block: int | None = None) -> range:
         """Draw ``n`` more contacts: what they are about, then what each step decides.
@@ -129,6 +131,27 @@ class Pathway:
             for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
                 self.backlog_age[i] = age
                 self.env.process(self.contact(i, start=index[name]))
+
+    def add_other_work(self) -> None:
+        """Start the other work arriving for the same people: a Poisson stream each, at
+        its own entry step, with its own case ids and random streams."""
+        index = {name: k for k, name in enumerate(self.s.steps)}
+        for k, (name, work) in enumerate(self.s.demand.other_work.items()):
+            rng = stream(self.seed, self.replication, f"other_work/{name}", "arrivals")
+            horizon = self.s.horizon_days
+            times = np.sort(rng.uniform(0, horizon, rng.poisson(work.per_day * horizon)))
+            ids = self.add_cases(times.size, block=OTHER_WORK_BLOCK + k)
+            for i in ids:
+                self.other_work[i] = k
+            self.env.process(self._other_arrivals(times.tolist(), ids, index[work.entry]))
+
+    def _other_arrivals(
+        self, times: list[float], ids: range, entry: int
+    ) -> Generator[Any, Any, None]:
+        env = self.env
+        for i, t in zip(ids, times, strict=True):
+            yield env.timeout(t - env.now)
+            env.process(self.contact(i, start=entry))
 
     def arrivals(self, times: list[float]) -> Generator[Any, Any, None]:
         """Start a case process at each new contact's arrival time."""

@@ -31,6 +31,7 @@ def simulate(
     times = arrival_times(s, seed, replication).tolist()
     pathway.add_cases(len(times))
     pathway.add_backlog()
+    pathway.add_other_work()
     env.process(pathway.arrivals(times))
     env.run(until=s.horizon_days)
     return _to_log(s, replication, rows, pathway)
@@ -62,6 +63,10 @@ def _to_log(s: Scenario, replication: int, rows: list[Row], pathway: Pathway) ->
     for i, age in pathway.backlog_age.items():
         backlog_age[i] = age
     attributes["backlog_age"] = backlog_age
+    other_work = np.full(n_cases, -1, dtype=np.int16)  # index into demand.other_work; -1: none
+    for i, k in pathway.other_work.items():
+        other_work[i] = k
+    attributes["other_work"] = other_work
     return EventLog(
         replication=replication,
         case=case.astype(np.int64),

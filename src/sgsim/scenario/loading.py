@@ -340,8 +340,9 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
-    check_routes(s, file)
     _check_backlog(s, file)
+    _check_other_work(s, file)
+    check_routes(s, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
 
@@ -423,6 +424,24 @@ def _check_backlog(s: sc.Scenario, file: str) -> None:
             f"backlogs a run can hold in memory (at most {MAX_BACKLOG:,} cases in all)",
             f"<{total:,} cases>",
         )
+
+
+def _check_other_work(s: sc.Scenario, file: str) -> None:
+    """Other work enters at a step that exists and is not an exit."""
+    from sgsim.model.steps import KINDS
+
+    for name, work in s.demand.other_work.items():
+        key = f"demand.other_work.{name}.entry"
+        if work.entry not in s.steps:
+            raise ScenarioError(
+                file,
+                key,
+                "a step under [steps] (" + ", ".join(s.steps) + ")",
+                work.entry,
+                hint=nearest(work.entry, s.steps),
+            )
+        if KINDS[s.steps[work.entry].kind].terminal:
+            raise ScenarioError(file, key, "a step with work to do (not an exit)", work.entry)
 
 
 def _check_roles_used(s: sc.Scenario, file: str) -> None:

@@ -111,8 +111,16 @@ def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: s
     _check_entry_names(s, file)
     combos = list(attribute_combinations(s))
     per_key = [_edges(s, tables, k) for k in range(len(combos))]
+    extra = _other_entries(s)
     for k, combo in enumerate(combos):
-        loop = _find_loop(s.entry_step(combo[0]), per_key[k])
+        loop = next(
+            (
+                found
+                for e in (s.entry_step(combo[0]), *extra)
+                if (found := _find_loop(e, per_key[k]))
+            ),
+            [],
+        )
         if loop:
             raise ScenarioError(
                 file,
@@ -124,7 +132,8 @@ def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: s
     _check_entries(s, per_key, combos, file)
     reached: set[str] = set()
     for k, combo in enumerate(combos):
-        reached |= _reach(s.entry_step(combo[0]), per_key[k])
+        for entry in (s.entry_step(combo[0]), *extra):
+            reached |= _reach(entry, per_key[k])
     for name in s.steps:
         if name not in reached:
             raise ScenarioError(
@@ -133,6 +142,12 @@ def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: s
                 "a step that some route or entry point reaches",
                 "<a step no case reaches>",
             )
+
+
+def _other_entries(s: Scenario) -> tuple[str, ...]:
+    """Steps where cases start other than by a source's entry: other work, backlogs."""
+    entries = [work.entry for work in s.demand.other_work.values()]
+    return tuple(dict.fromkeys([*entries, *s.backlog]))
 
 
 def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:

@@ -76,6 +76,19 @@ class PriorityMix:
 
 
 @dataclass(frozen=True)
+class OtherWork:
+    """Non-safeguarding work arriving for the same people: assessments, reviews, DoLS.
+
+    It enters the pathway at a step of its own (``entry``), typically an ``other_work``
+    step holding a place in the same caseload, and shares the same people's hours; it is
+    not counted as contacts.
+    """
+
+    per_day: float = spec(gt=0, doc="new pieces of work a day")
+    entry: str = spec(doc="the step it starts at")
+
+
+@dataclass(frozen=True)
 class Demand:
     """Contacts reaching the pathway: volume, growth, seasonality and what each is about."""
 
@@ -99,6 +112,7 @@ class Demand:
     )
     abuse_types: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
     locations: dict[str, float] = spec({"unrecorded": 1.0}, mix=True)
+    other_work: dict[str, OtherWork] = spec({}, doc="other work for the same people")
 
     @property
     def daily_contacts(self) -> float:
