@@ -243,3 +243,20 @@ def test_no_decision_target_means_no_target_metric():
     m = compute(simulate(s, seed=22), s)
     assert "decision_within_target_rate" not in m
     assert m["decision_working_days_mean"] >= 0
+
+
+def test_conversion_rates_follow_one_cohort_so_cannot_pass_one():
+    """Hypothesis found concern -> enquiry = 1.0104 when rates divided counts of
+    different events in one window. With no one meeting criterion 1 and every concern
+    going to an other enquiry, the rate over the cohort of concerns is exactly 1."""
+    raw = minimal_raw()
+    set_path(raw, "steps.triage.outcomes_by_source.police", {"concern": 0.0, "not_a_concern": 1.0})
+    set_path(raw, "steps.s42_test.needs_care_and_support", 0.0)
+    set_path(raw, "steps.s42_test.other_enquiry_probability", 1.0)
+    set_path(raw, f"{TRIAGE}.headcount", 1.0)
+    set_path(raw, f"{PRACTITIONER}.caseload_cap", 1.0)
+    s = make(raw)
+    m = compute(simulate(s, 2), s)
+    assert m["concern_to_enquiry_rate"] == 1.0
+    assert m["concern_to_s42_rate"] == 0.0
+    assert 0 < m["contact_to_concern_rate"] <= 1

@@ -32,9 +32,9 @@ RATE_FROM_COUNTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 PUBLISHED_RATE_NAMES = tuple(RATE_FROM_COUNTS)
 RATE_LABELS = {
-    "contact_to_concern_rate": "contacts -> concerns",
-    "concern_to_s42_rate": "concerns -> s42 enquiries",
-    "concern_to_enquiry_rate": "concerns -> s42 + other (NHS definition)",
+    "contact_to_concern_rate": "contacts -> concerns (contacts of the period, once decided)",
+    "concern_to_s42_rate": "concerns -> s42 enquiries (concerns of the period, once decided)",
+    "concern_to_enquiry_rate": "concerns -> s42 + other (NHS definition; same cohort)",
 }
 
 
@@ -101,7 +101,7 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
     for team, role in s.staff_pools():
         pool = pool_name(team, role)
         names[f"utilisation_{pool}"] = ("staff", f"share of {role} ({team}) hours on the pathway")
-        if s.role(team, role).other_work_share > 0:
+        if _has_other_work(s, s.role(team, role)):
             names[f"utilisation_total_{pool}"] = (
                 "staff",
                 f"share of {role} ({team}) hours on the pathway and other work",
@@ -126,6 +126,8 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
                 )
         if KINDS[step.kind].terminal:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
+    for name in s.demand.other_work:
+        names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
     for name in s.backlog:
         names[f"{name}_backlog_cleared_day"] = (
             "queues",
@@ -166,16 +168,18 @@ def compute(
     names = metric_names(s)
     out: dict[str, float] = {}
 
-    arrived = log.rows("arrived")
+    arrived = log.rows("arrived") & contact_cases(log)[log.case]
     out["contacts"] = m.count(arrived)
     returning = log.attributes["returning_from"][log.case] >= 0
     out["returning_contacts"] = m.count(arrived & returning)
     for name, (kind, c) in _totals(s).items():
         out[name] = m.count(log.rows(c.event, kind=kind, outcome=c.outcome))
-    out["open_cases_end"] = float(np.count_nonzero(arrived) - np.count_nonzero(log.rows("left")))
-    for rate, (top, bottom) in RATE_FROM_COUNTS.items():
-        if rate in names:
-            out[rate] = _ratio(sum(out[n] for n in top), out[bottom])
+    safeguarding = safeguarding_cases(log)[log.case]
+    out["open_cases_end"] = float(
+        np.count_nonzero(log.rows("arrived") & safeguarding)
+        - np.count_nonzero(log.rows("left") & safeguarding)
+    )
+    out.update({k: v for k, v in cohort_rates(log, s, m).items() if k in names})
     if "concerns_per_month_min" in names:
         monthly = concerns_per_month(log, s)
         out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
@@ -221,6 +225,9 @@ def compute(
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
     out.update(backlog_clearing(log, s))
+    kind_of_work = log.attributes["other_work"][log.case]
+    for k, name in enumerate(s.demand.other_work):
+        out[f"other_work_{name}"] = m.count(log.rows("arrived") & (kind_of_work == k))
     return {name: out[name] for name in names}
 
 
@@ -239,6 +246,46 @@ def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
         out[f"{name}_backlog_cleared_day"] = (
             float(np.max(left_at)) if waiting == 0 and left_at.size else np.nan
         )
+    return out
+
+
+def cohort_rates(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
+    """Conversion rates over cohorts followed to their outcome, so numerator and
+    denominator are the same cases: the contacts received in the period that have been
+    decided (a concern, or left before becoming one) by the end of the run, and the
+    concerns raised in the period whose s42 decision was made by then. (Counts of different
+    events in one window would mix cohorts: concerns raised in the warm-up decided in the
+    period, so a rate could pass 1.)"""
+    totals = _totals(s)
+    if "concerns" not in totals:
+        return {}
+    kind, concern = totals["concerns"]
+    became_concern = np.zeros(log.n_cases, dtype=bool)
+    became_concern[log.case[log.rows(concern.event, kind=kind, outcome=concern.outcome)]] = True
+    left = np.zeros(log.n_cases, dtype=bool)
+    left[log.case[log.rows("left")]] = True
+    cohort = np.zeros(log.n_cases, dtype=bool)
+    cohort[log.case[log.rows("arrived") & m.in_period]] = True
+    cohort &= contact_cases(log)
+    decided = cohort & (became_concern | left)
+    out = {
+        "contact_to_concern_rate": _ratio(
+            np.count_nonzero(decided & became_concern), np.count_nonzero(decided)
+        )
+    }
+    raised = np.zeros(log.n_cases, dtype=bool)
+    raised[log.case[log.rows(concern.event, kind=kind, outcome=concern.outcome) & m.in_period]] = (
+        True
+    )
+    outcome = np.full(log.n_cases, -1)
+    finished = log.rows("finished", kind=kind)
+    outcome[log.case[finished]] = log.outcome[finished]
+    judged = raised & (outcome >= 0)
+    code = {name: log.outcomes.index(name) for name in ("s42_enquiry", "other_enquiry")}
+    s42 = np.count_nonzero(judged & (outcome == code["s42_enquiry"]))
+    other = np.count_nonzero(judged & (outcome == code["other_enquiry"]))
+    out["concern_to_s42_rate"] = _ratio(s42, np.count_nonzero(judged))
+    out["concern_to_enquiry_rate"] = _ratio(s42 + other, np.count_nonzero(judged))
     return out
 
 
@@ -265,9 +312,10 @@ def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.nda
 
 
 def _place_rows(log: EventLog, pool: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows taking and freeing a place of one caseload pool."""
-    mine = log.pool == pool
-    return log.rows("started", kind="enquiry") & mine, log.rows("finished", kind="enquiry") & mine
+    """Rows taking and freeing a place of one caseload pool, for any work holding one."""
+    holding = np.isin(log.step, [k for k, kind in enumerate(log.kinds) if KINDS[kind].place_span])
+    mine = (log.pool == pool) & holding
+    return log.rows("started") & mine, log.rows("finished") & mine
 
 
 def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -293,13 +341,19 @@ def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarra
     return rows[starts], t_last
 
 
-def _busy_hours(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, BusyClock]:
-    """Per staff pool, a function giving touch hours worked from time zero up to any times."""
+def _busy_hours(
+    log: EventLog, s: Scenario, days: WorkingDays, cases: np.ndarray | None = None
+) -> dict[str, BusyClock]:
+    """Per staff pool, a function giving touch hours worked from time zero up to any times
+    (on the cases ``cases`` marks, or on all)."""
     spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     horizon = float(s.horizon_days)
     for kind in _kinds(s):
         for first, last in KINDS[kind].touch_spans:
             rows, t1 = pairs(log, log.rows(first, kind=kind), log.rows(last, kind=kind))
+            if cases is not None:
+                keep = cases[log.case[rows]]
+                rows, t1 = rows[keep], t1[keep]
             t0, pool = log.time[rows], log.pool[rows]
             t1 = np.where(np.isnan(t1), horizon, t1)  # unfinished tasks are busy to the end
             for k in np.unique(pool):
@@ -355,15 +409,33 @@ class BusyClock:
 def utilisation(
     log: EventLog, s: Scenario, days: WorkingDays, start: float, end: float
 ) -> dict[str, float]:
-    """Touch hours worked in the period over the pool's hours at work in the period."""
-    busy = _busy_hours(log, s, days)
+    """Touch hours worked in the period over the pool's hours at work in the period: on
+    safeguarding, and in total (with other work, as its own demand or a fixed share)."""
+    period = np.array([start, end])
+    safeguarding = _busy_hours(log, s, days, safeguarding_cases(log))
+    every = _busy_hours(log, s, days) if s.demand.other_work else safeguarding
     out = {}
     for team, role in s.staff_pools():
         pool, r = pool_name(team, role), s.role(team, role)
-        out[f"utilisation_{pool}"] = float(busy[pool].utilisation(np.array([start, end]), r)[0])
-        if r.other_work_share > 0:
-            out[f"utilisation_total_{pool}"] = out[f"utilisation_{pool}"] + r.other_work_share
+        out[f"utilisation_{pool}"] = float(safeguarding[pool].utilisation(period, r)[0])
+        if _has_other_work(s, r):
+            total = float(every[pool].utilisation(period, r)[0])
+            out[f"utilisation_total_{pool}"] = total + r.other_work_share
     return out
+
+
+def safeguarding_cases(log: EventLog) -> np.ndarray:
+    """Per case id: a safeguarding case (a contact or a backlog case), not other work."""
+    return log.attributes["other_work"] < 0
+
+
+def contact_cases(log: EventLog) -> np.ndarray:
+    """Per case id: a contact received during the run (not other work, not a backlog)."""
+    return safeguarding_cases(log) & np.isnan(log.attributes["backlog_age"])
+
+
+def _has_other_work(s: Scenario, role: Role) -> bool:
+    return role.other_work_share > 0 or bool(s.demand.other_work)
 
 
 def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
@@ -409,7 +481,7 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
     """
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     out: dict[str, np.ndarray] = {}
-    arrived = m.case_time(log.rows("arrived"))
+    arrived = m.case_time(log.rows("arrived") & contact_cases(log)[log.case])
     if any(KINDS[k].decides for k in _kinds(s)):
         decided = np.full(arrived.size, np.nan)
         case, at = _decisions(log, s, m.end)
@@ -454,7 +526,7 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
         out[f"open_enquiries_{pool_name(team, role)}"] = level(
             *_place_rows(log, len(s.staff_pools()) + k)
         )
-    counted = {"contacts": log.rows("arrived")}
+    counted = {"contacts": log.rows("arrived") & contact_cases(log)[log.case]}
     totals = _totals(s)
     if "concerns" in totals:
         kind, c = totals["concerns"]
@@ -512,7 +584,7 @@ def _decisions(log: EventLog, s: Scenario, end: float) -> tuple[np.ndarray, np.n
     deciding = [k for k, kind in enumerate(log.kinds) if KINDS[kind].decides]
     rows = (log.event == EVENT_CODE["finished"]) & np.isin(log.step, deciding)
     rows |= log.rows("left")
-    rows &= log.time < end
+    rows &= (log.time < end) & safeguarding_cases(log)[log.case]
     picked = np.flatnonzero(rows)[::-1]  # keep each case's earliest
     first = np.full(log.n_cases, np.nan)
     first[log.case[picked]] = log.time[picked]

@@ -97,9 +97,9 @@ class RateCheck:
 def summarise(values: list[float], upper: float = math.inf, lower: float = 0.0) -> Summary:
     """Mean, t-based 95% CI and 95% spread of one metric's replication values.
 
-    Every metric is >= 0 (and a rate <= 1): the interval is clipped to that range, since a
-    symmetric t-interval on a few skewed values can otherwise reach impossible values.
-    Differences between scenarios pass ``lower=-inf``.
+    Every metric is >= 0: the interval is clipped there, since a symmetric t-interval on a
+    few skewed values can otherwise reach impossible values. Differences between scenarios
+    pass ``lower=-inf``.
     """
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
@@ -127,12 +127,9 @@ def half_width95(x: np.ndarray) -> float:
 def summarise_all(per_replication: list[dict[str, float]]) -> dict[str, Summary]:
     """Summaries of every metric, in the order the metrics were computed."""
     names = per_replication[0].keys() if per_replication else ()
-    return {
-        k: summarise(
-            [rep[k] for rep in per_replication], upper=1.0 if k.endswith("_rate") else math.inf
-        )
-        for k in names
-    }
+    # Rates are not clipped at 1: they are cohort rates that cannot pass 1 (sgsim's own
+    # check), so an interval reaching past it shows only that the replications are few.
+    return {k: summarise([rep[k] for rep in per_replication]) for k in names}
 
 
 def compare_reported(reported: Reported, summaries: dict[str, Summary]) -> list[ReportedCheck]:
