@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sgsim.analysis.steady_state import still_growing
 from sgsim.analysis.summary import half_width95
 
 KEY_METRICS = (
@@ -84,13 +85,14 @@ class StageWarmup:
     cut: int  # MSER-5 truncation point, days
     settled: float  # mean length after the cut
     fills_from_empty: bool
+    settles: bool = True  # False: still growing over the trial's last two thirds
 
 
 @dataclass(frozen=True)
 class WarmupSuggestion:
     """A warm-up in days, and the evidence for it stage by stage."""
 
-    days: int
+    days: int | None  # None: some queue does not settle, so no warm-up can be suggested
     stages: dict[str, StageWarmup]
 
 
@@ -103,9 +105,14 @@ def suggest_warmup(
 
     Only the stages that fill from empty count: MSER-5 on a queue that settles within days
     reads seasonality as bias and would ask for a needless warm-up. The longest of their
-    truncation points, rounded up to ten days, is the suggestion (0 if none fills).
+    truncation points, rounded up to ten days, is the suggestion (0 if none fills). A queue
+    still growing over the trial's last two thirds (``analysis.steady_state``) never
+    settles, and no warm-up is suggested.
     """
     stages = {}
+    queues = list(queues)
+    length = len(daily[0][queues[0]]) if queues else 0
+    growing = {g.queue for g in still_growing(daily, length // 3, length, queues)}
     for name in queues:
         mean = np.mean([d[name] for d in daily], axis=0)
         cut = mser(mean)
@@ -115,7 +122,10 @@ def suggest_warmup(
             cut=cut,
             settled=settled_level(mean, cut),
             fills_from_empty=fills_from_empty(mean, cut),
+            settles=name not in growing,
         )
+    if growing:
+        return WarmupSuggestion(days=None, stages=stages)
     longest = max((st.cut for st in stages.values() if st.fills_from_empty), default=0)
     return WarmupSuggestion(days=math.ceil(longest / 10) * 10, stages=stages)
 

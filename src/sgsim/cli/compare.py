@@ -96,6 +96,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         console = Console()
         for label, diffs in comparisons.items():
             console.print(compare_table(labels[0], label, diffs))
+    for label, ld, r in zip(labels, loaded, results, strict=True):
+        for growth in r.unsettled(ld.scenario):
+            print(f"warning: in {label}, {growth.words}", file=sys.stderr)
     for note in notes:
         print(note, file=sys.stderr)
     return 0

@@ -94,11 +94,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         written = write_figures(result, s, args.plots)
         notes.append(f"wrote {len(written)} figures to {args.plots}")
+    growing = result.unsettled(s)
     if args.json:
         doc = run_document(s, summaries, reported, rates, args.replications, args.seed)
+        doc["warnings"] = [g.words for g in growing]
         print(json.dumps(doc, indent=2))
     else:
         print_run(Console(), s, summaries, reported, rates, args.replications, args.seed)
+        for g in growing:
+            print(f"warning: {g.words}")
     for note in notes:
         print(note, file=sys.stderr)
     return 0

@@ -70,14 +70,29 @@ def cmd_warmup(args: argparse.Namespace) -> int:
             name.replace("_", " "),
             str(stage.cut),
             f"{stage.settled:.2f}",
-            "yes" if stage.fills_from_empty else "no: settles within days",
+            "does not settle"
+            if not stage.settles
+            else "yes"
+            if stage.fills_from_empty
+            else "no: settles within days",
         )
     Console().print(table)
-    print(
-        f"suggested warm-up: {suggestion.days} days (the scenario has {s.run.warmup_days}), "
-        "from the stages that fill from empty; for the others MSER-5 reads seasonality (bank "
-        "holidays, a December dip) as bias. Check the figure (--plots)."
-    )
+    if suggestion.days is None:
+        unsettled = ", ".join(
+            n.replace("_", " ") for n, st in suggestion.stages.items() if not st.settles
+        )
+        print(
+            f"does not settle: {unsettled} still growing at the end of the trial, so no "
+            "warm-up makes its mean meaningful; add capacity, or start from a backlog and "
+            "report when it clears."
+        )
+    else:
+        print(
+            f"suggested warm-up: {suggestion.days} days (the scenario has "
+            f"{s.run.warmup_days}), from the stages that fill from empty; for the others "
+            "MSER-5 reads seasonality (bank holidays, a December dip) as bias. Check the "
+            "figure (--plots)."
+        )
     if args.plots is not None:
         from sgsim.outputs.figures import save_figures, warmup_figure
 

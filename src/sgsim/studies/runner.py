@@ -13,9 +13,11 @@ from sgsim.analysis.metrics import (
     compute,
     concerns_per_month,
     daily_queues,
+    queue_names,
     samples,
     weekly_utilisation,
 )
+from sgsim.analysis.steady_state import Growth, still_growing
 from sgsim.analysis.summary import Summary, summarise_all
 from sgsim.model import EventLog, simulate
 from sgsim.model.calendar import scenario_days
@@ -41,6 +43,10 @@ class RunResult:
 
     def summaries(self) -> dict[str, Summary]:
         return summarise_all(self.per_replication)
+
+    def unsettled(self, s: Scenario) -> list[Growth]:
+        """The queues still growing over the measured period (``analysis.steady_state``)."""
+        return still_growing(self.daily, s.run.warmup_days, s.horizon_days, queue_names(s))
 
 
 def run_replications(
