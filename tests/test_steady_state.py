@@ -61,3 +61,17 @@ def test_warmup_says_does_not_settle_instead_of_proposing_a_number():
     assert suggestion.days is None
     assert not suggestion.stages["growing"].settles
     assert suggestion.stages["filling"].settles
+
+
+def test_waits_so_far_count_the_cases_still_waiting():
+    """One officer on twice the work they can do: most contacts are still waiting at the
+    end, so the mean over completed waits understates the wait and the mean with those
+    still waiting (their wait so far) is larger."""
+    from sgsim.analysis.metrics import compute
+    from sgsim.model import simulate
+
+    s = make(overloaded(1))
+    raw = overloaded(0.5)
+    s = make(raw)
+    m = compute(simulate(s, 4), s)
+    assert m["triage_wait_so_far_days_mean"] > 1.5 * m["triage_wait_days_mean"]

@@ -141,15 +141,20 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
 
 
 def _span_labels(s: Scenario) -> dict[str, str]:
-    """Per-case spans (days) the scenario has: waits at each step, enquiry durations."""
-    labels = {
-        f"{name}_wait": f"days waiting at {name}"
-        for name, step in s.steps.items()
-        if not KINDS[step.kind].terminal
-    }
+    """Per-case spans (days) the scenario has: waits at each step, enquiry durations.
+
+    Each wait comes twice: ``X_wait`` over the waits that ended in the period, and
+    ``X_wait_so_far`` counting also the cases still waiting at its end (their wait so
+    far), which does not flatter a queue that is getting worse.
+    """
+    waits = {name: f"at {name}" for name, step in s.steps.items() if not KINDS[step.kind].terminal}
     for kind in _kinds(s):
         if KINDS[kind].wait_name:
-            labels[f"{KINDS[kind].wait_name}_wait"] = f"days waiting for {KINDS[kind].wait_name}"
+            waits[KINDS[kind].wait_name] = f"for {KINDS[kind].wait_name}"
+    labels = {}
+    for name, where in waits.items():
+        labels[f"{name}_wait"] = f"days waiting {where}"
+        labels[f"{name}_wait_so_far"] = f"days waiting {where}, with those still waiting"
     if s.caseload_pools():
         labels["enquiry_duration"] = "days from allocation to conclusion"
         labels["contact_to_closure"] = "days from contact to leaving, after an enquiry"
@@ -497,6 +502,7 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
         if queue == "open_enquiries":
             continue
         out[queue.removesuffix("_queue") + "_wait_days"] = m.durations(enter, leave)
+        out[queue.removesuffix("_queue") + "_wait_so_far_days"] = m.waits_so_far(enter, leave)
     if s.caseload_pools():
         enter, leave = queue_rows(log, s)["open_enquiries"]
         out["enquiry_duration_days"] = m.durations(enter, leave)

@@ -95,7 +95,11 @@ def wait_panels(s: Scenario, samples: dict[str, np.ndarray]) -> dict[str, str]:
     then the other spans the run sampled (enquiry durations...)."""
     labels = metric_names(s)
     waits = [q.removesuffix("_queue") + "_wait_days" for q in queue_panels(s)]
-    others = [k for k in samples if k.endswith("_days") and not k.endswith("_wait_days")]
+    others = [
+        k
+        for k in samples
+        if k.endswith("_days") and not k.endswith(("_wait_days", "_wait_so_far_days"))
+    ]
     return {
         key: _sentence(labels[f"{key}_mean"][1].removeprefix("days "))
         for key in (*waits, *others)
