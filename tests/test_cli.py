@@ -8,7 +8,7 @@ import json
 import tomllib
 
 import pytest
-from helpers import EAST_SUSSEX, MINIMAL, WEST_SUSSEX
+from helpers import EAST_SUSSEX, MINIMAL, ROOT, WEST_SUSSEX
 
 from sgsim.cli import main
 from sgsim.cli.main import build_parser
@@ -141,7 +141,16 @@ def test_table_output_shows_funnel_and_reported_verdicts(capsys):
         assert words in out
 
 
-@pytest.mark.parametrize("path", [WEST_SUSSEX, EAST_SUSSEX])
+# Every scenario shipped in scenarios/ (the teaching ladder in scenarios/teaching/ has its
+# own tests): a new file is picked up without editing this list.
+SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def test_the_shipped_scenarios_include_the_known_ones():
+    assert {WEST_SUSSEX, EAST_SUSSEX} <= set(SHIPPED)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_scenarios_validate(path, capsys):
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
@@ -153,6 +162,16 @@ def test_shipped_scenarios_validate(path, capsys):
     for name, step in raw["steps"].items():
         assert f"{name} ({step['kind']})" in steps
     assert f"{len(raw['teams'])} teams" in out and f"{len(raw['steps'])} steps" in out
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenarios_run(path, capsys):
+    doc = run_json(capsys, str(path), "-n", "1", "--seed", "3")
+    assert doc["metrics"]["contacts"]["mean"] > 0
+    raw = tomllib.loads(path.read_text())
+    for name, step in raw["steps"].items():  # every step's queue is measured
+        if step["kind"] != "exit":
+            assert f"{name}_wait_days_mean" in doc["metrics"], name
 
 
 def test_cases_file_agrees_with_the_event_log(tmp_path):
