@@ -80,3 +80,15 @@ def test_bad_backlogs_are_refused_in_one_line(backlog, key, words):
     with pytest.raises(ScenarioError) as info:
         make(raw)
     assert f"test.toml: {key}: expected" in str(info.value) and words in str(info.value)
+
+
+def test_a_backlog_behind_the_front_door_leaves_timeliness_to_new_contacts():
+    """Backlog cases have no arrival in the run: they count in no decision time, and the
+    run with a backlog at an enquiry step reports as usual."""
+    raw = minimal_raw()
+    raw["run"]["warmup_days"] = 0
+    raw["backlog"] = {"enquiry": {"waiting": 50, "oldest_days": 30}}
+    s = make(raw)
+    m = compute(simulate(s, 5), s)
+    assert m["decision_working_days_mean"] >= 0
+    assert m["enquiry_backlog_waiting_end"] == 0

@@ -261,3 +261,10 @@ def test_a_step_can_be_switched_off_with_none(tmp_path):
     s = load_scenario(path).scenario
     assert "closure" not in s.steps
     assert ("locality", "manager") not in s.staff_pools()
+
+
+def test_a_step_with_both_next_and_routes_is_refused(tmp_path):
+    """Routes given beside next were silently ignored."""
+    path = child(tmp_path, '[steps.closure]\nroutes = [{ outcome = "reduced", to = "closed" }]\n')
+    with pytest.raises(ScenarioError, match=r"steps\.closure\.routes: expected either next"):
+        load_scenario(path)

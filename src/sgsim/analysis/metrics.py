@@ -491,7 +491,7 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
         decided = np.full(arrived.size, np.nan)
         case, at = _decisions(log, s, m.end)
         decided[case] = at
-        in_period = (decided >= m.start) & (decided < m.end)
+        in_period = (decided >= m.start) & (decided < m.end) & ~np.isnan(arrived)
         out["decision_working_days"] = days.elapsed(arrived[in_period], decided[in_period])
         target = decision_target(s)
         if target is not None:
@@ -509,7 +509,7 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
         left = log.rows("left")
         concluded = np.zeros(log.n_cases, dtype=bool)
         concluded[log.case[log.rows("finished", kind="enquiry")]] = True
-        rows = left & concluded[log.case] & m.in_period
+        rows = left & concluded[log.case] & m.in_period & ~np.isnan(arrived[log.case])
         out["contact_to_closure_days"] = log.time[rows] - arrived[log.case[rows]]
     return out
 

@@ -58,6 +58,13 @@ def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
 def _check_conditions(s: Scenario, name: str, step: Step, file: str) -> None:
     """Each route names a known step and known values."""
     key = f"steps.{name}.routes"
+    if step.next is not None and step.routes:
+        raise ScenarioError(
+            file,
+            key,
+            'either next or routes (in a file that extends another, set next = "none")',
+            "<both>",
+        )
     for k, route in enumerate(step.all_routes()):
         where = f"steps.{name}.next" if step.next is not None else f"{key}[{k}]"
         if route.to not in s.steps:
