@@ -96,27 +96,44 @@ class EnquiryRunner(StepRunner):
         elapsed_end = staff.clock.add_working_days(now, days)
         hours = self.draws["hours"][i]
         if hours > 0:
-            every = self.step.session_every_working_days
-            sessions = max(1, math.ceil(days / every)) if every > 0 else 1
-            for k in range(sessions):
-                at = staff.clock.add_working_days(now, days * k / sessions)
-                if at > env.now:
-                    yield env.timeout(at - env.now)
-                yield from self.work(
-                    staff,
-                    self.staff_ids[area],
-                    i,
-                    hours / sessions,
-                    code["work_started"],
-                    code["work_done"],
-                    0,
-                )
+            yield from self.sessions(i, area, staff, now, days, hours)
         if elapsed_end > env.now:
             yield env.timeout(elapsed_end - env.now)
         record((i, code["finished"], env.now, place_id, place, self.outcomes[0]))
         places.free.append(place)
         places.give_back()
         return 0
+
+
+    def sessions(
+        self, i: int, area: int, staff: Any, allocated: float, days: float, hours: float
+    ) -> Generator[Any, Any, None]:
+        """The touch hours in sessions spread evenly over the elapsed working days, each
+        taking a person of the team's role (urgent first). Written out, not through
+        ``work``: it runs several times per enquiry, and a generator less per session is
+        a tenth of the run's time."""
+        env, record, clock = self.env, self.record, staff.clock
+        every = self.step.session_every_working_days
+        n = max(1, math.ceil(days / every)) if every > 0 else 1
+        each = hours / n * staff.stretch
+        pool_id = self.staff_ids[area]
+        start, end = self.code["work_started"], self.code["work_done"]
+        priority = self.ctx.cases.priority[i]
+        start_hours = clock.hours_at(allocated)
+        for k in range(n):
+            at = clock.time_at(start_hours + days * clock.hours * k / n) if k else allocated
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            request = staff.take(priority)
+            if request is not None:
+                yield request
+            person = staff.free.pop()
+            now = env.now
+            record((i, start, clock.next_open(now), pool_id, person, 0))
+            yield env.timeout(clock.add_hours(now, each) - now)
+            record((i, end, env.now, pool_id, person, 0))
+            staff.free.append(person)
+            staff.give_back()
 
 
 def check(name: str, step: EnquiryStep, scenario: Scenario, file: str) -> None:
