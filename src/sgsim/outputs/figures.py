@@ -446,10 +446,15 @@ _DRAWERS = {
 FIGURES = tuple(_DRAWERS)  # every figure there is; ``figure_names`` says which apply
 
 
+def draw(name: str, result: RunResult, s: Scenario) -> Figure:
+    """One figure by name (``figure_names`` says which the scenario has)."""
+    with matplotlib.rc_context(STYLE):
+        return _DRAWERS[name](result, s)
+
+
 def draw_all(result: RunResult, s: Scenario) -> dict[str, Figure]:
     """Every figure the scenario has, by name."""
-    with matplotlib.rc_context(STYLE):
-        return {name: _DRAWERS[name](result, s) for name in figure_names(s)}
+    return {name: draw(name, result, s) for name in figure_names(s)}
 
 
 def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:
