@@ -41,6 +41,30 @@ def set_path(raw: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     return raw
 
 
+def area_teams_raw() -> dict:
+    """The minimal scenario with three locality teams, one per area, doing enquiries."""
+    raw = minimal_raw()
+    raw["demand"]["areas"] = {"north": 0.2, "south": 0.3, "west": 0.5}
+    locality = raw["teams"].pop("locality")
+    raw["teams"]["managers"] = {"roles": {"manager": locality["roles"]["manager"]}}
+    raw["steps"]["closure"]["team"] = "managers"
+    raw["steps"]["s42_test"]["team"] = "managers"
+    raw["steps"]["s42_test"]["role"] = "manager"
+    raw["teams"]["managers"]["roles"]["manager"] = {"headcount": 4}
+    for area in ("north", "south", "west"):
+        raw["teams"][f"locality_{area}"] = {
+            "area": area,
+            "roles": {
+                "practitioner": {"headcount": 2, "caseload_cap": 3},
+                "senior": {"headcount": 1, "caseload_cap": 3},
+            },
+        }
+    teams = ["locality_north", "locality_south", "locality_west"]
+    raw["steps"]["enquiry"]["team"] = teams
+    raw["steps"]["senior_enquiry"]["team"] = teams
+    return raw
+
+
 SWEEP_BASE = """
 extends = "{minimal}"
 [run]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import json
 import tomllib
 
@@ -87,10 +88,13 @@ def test_out_writes_readable_files(tmp_path, capsys):
     assert list(events[0]) == [
         "replication",
         "entity_id",
+        "case:concept:name",
         "step",
         "event",
         "event_type",
+        "concept:name",
         "time",
+        "time:timestamp",
         "pool",
         "resource_id",
         "outcome",
@@ -98,16 +102,30 @@ def test_out_writes_readable_files(tmp_path, capsys):
     assert {e["replication"] for e in events} == {"0", "1"}
     steps = tomllib.loads(MINIMAL.read_text())["steps"]
     assert {e["step"] for e in events} == set(steps)  # every step of the file is visited
-    # vidigi's words for arriving, queueing, using a resource and leaving
-    vidigi = {"arrival", "queue", "resource_use", "resource_use_end", "depart"}
+    # vidigi's event types: entering and leaving, queueing, using a resource and ending it
+    vidigi = {"arrival_departure", "queue", "resource_use", "resource_use_end"}
     assert {e["event_type"] for e in events} == vidigi
-    assert {e["event_type"] for e in events if e["event"] == "arrived"} == {"arrival"}
-    assert {e["step"] for e in events if e["event"] == "left"} == {
+    presence = [e for e in events if e["event_type"] == "arrival_departure"]
+    assert {e["event"] for e in presence} == {"arrival", "depart"}
+    assert {e["step"] for e in presence if e["event"] == "depart"} == {
         name for name, step in steps.items() if step["kind"] == "exit"
     }
-    started = [e for e in events if e["event"] == "started" and e["step"] == "triage"]
+    # every other event is named after its step; the activity names the step on every row
+    steps_own = [e for e in events if e["event_type"] != "arrival_departure"]
+    assert all(e["event"].startswith(e["step"] + "_") for e in steps_own)
+    assert all(e["concept:name"].startswith(e["step"] + "_") for e in events)
+    assert {e["case:concept:name"] for e in events} == {
+        f"{e['replication']}-{e['entity_id']}" for e in events
+    }
+    started = [e for e in events if e["event"] == "triage_begins"]
     assert {e["pool"] for e in started} == {"front_door_triage_officer"}
     assert all(1 <= int(e["resource_id"]) <= 3 for e in started)  # 3 triage officers
+    # the timestamp is the time in days after the start of the warm-up, 2022-12-03, to
+    # the second (the time in days is rounded to a tenth of a second)
+    for e in events[:: len(events) // 50]:
+        stamp = dt.datetime.fromisoformat(e["time:timestamp"])
+        since = stamp - dt.datetime(2022, 12, 3)
+        assert abs(since.total_seconds() - float(e["time"]) * 86400) <= 0.6
     run = json.loads((out / "run.json").read_text())
     assert run["seed"] == 12345 and run["replications"] == 2 and run["sgsim_version"]
     assert "minimal test pathway" in (out / "scenario.toml").read_text()
@@ -189,8 +207,8 @@ def test_cases_file_agrees_with_the_event_log(tmp_path):
         "location",
     ]
     assert len(cases) == len({e["entity_id"] for e in events})
-    arrived = {e["entity_id"]: e["time"] for e in events if e["event"] == "arrived"}
-    left = {e["entity_id"]: (e["step"], e["time"]) for e in events if e["event"] == "left"}
+    arrived = {e["entity_id"]: e["time"] for e in events if e["event"] == "arrival"}
+    left = {e["entity_id"]: (e["step"], e["time"]) for e in events if e["event"] == "depart"}
     for case in cases:
         assert case["arrived"] == arrived[case["entity_id"]]
         assert (case["exit_step"], case["left"]) == left.get(case["entity_id"], ("", ""))

@@ -333,12 +333,16 @@ def test_stress_report_lists_the_events_the_log_holds_and_draws_the_routes(tmp_p
     assert main(["stress-report", str(MINIMAL), "-n", "1", "-o", str(report)]) == 0
     assert main(["run", str(MINIMAL), "-n", "1", "--out", str(out)]) == 0
     text = report.read_text()
-    listed = re.search(r"Events recorded at every step[^:]*: (.*?)\.\n", text).group(1)
-    pairs = set(re.findall(r"`(\w+)` \((\w+)\)", listed))
-    logged = {(e["event"], e["event_type"]) for e in csv.DictReader((out / "events.csv").open())}
-    assert pairs == set(EVENTS.items())  # every event a step can record...
+    listed = re.search(r"Events recorded at every step[^:]*: (.*?)\. A resource", text).group(1)
+    named = re.findall(r"`(\w+)` as `(\w+)` \((\w+)\)", listed)
+    assert [event for event, _, _ in named] == list(EVENTS)  # every event a step can record...
+    pairs = {(name, kind) for _, name, kind in named}
+    logged = {
+        (e["event"].replace(e["step"], "STEP", 1), e["event_type"])
+        for e in csv.DictReader((out / "events.csv").open())
+    }
     assert logged <= pairs  # ...which covers what this run recorded
-    assert pairs - logged == {("left_queue", "queue")}  # no waiting list in this scenario
+    assert pairs - logged == {("STEP_left_queue", "queue")}  # no waiting list here
     diagram = text.split("### 2.1")[1].split("### 2.2")[0]
     for line in (
         "contacts (every source) -> triage",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import simpy
-from helpers import erlang_c_wait, make, minimal_raw, set_path
+from helpers import area_teams_raw, erlang_c_wait, make, minimal_raw, set_path
 
 from sgsim.analysis.metrics import compute, samples
 from sgsim.model import simulate
@@ -177,30 +177,6 @@ def test_routing_shares_equal_the_configured_mixes():
     for exit_name, p in expected.items():
         share = m[f"exit_{exit_name}"] / n
         assert abs(share - p) < 4 * math.sqrt(p * (1 - p) / n), (exit_name, share, p)
-
-
-def area_teams_raw() -> dict:
-    """The minimal scenario with three locality teams, one per area, doing enquiries."""
-    raw = minimal_raw()
-    raw["demand"]["areas"] = {"north": 0.2, "south": 0.3, "west": 0.5}
-    locality = raw["teams"].pop("locality")
-    raw["teams"]["managers"] = {"roles": {"manager": locality["roles"]["manager"]}}
-    raw["steps"]["closure"]["team"] = "managers"
-    raw["steps"]["s42_test"]["team"] = "managers"
-    raw["steps"]["s42_test"]["role"] = "manager"
-    raw["teams"]["managers"]["roles"]["manager"] = {"headcount": 4}
-    for area in ("north", "south", "west"):
-        raw["teams"][f"locality_{area}"] = {
-            "area": area,
-            "roles": {
-                "practitioner": {"headcount": 2, "caseload_cap": 3},
-                "senior": {"headcount": 1, "caseload_cap": 3},
-            },
-        }
-    teams = ["locality_north", "locality_south", "locality_west"]
-    raw["steps"]["enquiry"]["team"] = teams
-    raw["steps"]["senior_enquiry"]["team"] = teams
-    return raw
 
 
 def test_contacts_of_one_area_never_use_another_areas_team():

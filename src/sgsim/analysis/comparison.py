@@ -59,3 +59,14 @@ def paired_differences(
             )
         )
     return out
+
+
+def unique_labels(names: list[str]) -> list[str]:
+    """Labels for scenarios side by side: their names, a repeated name taking a prime."""
+    labels: list[str] = []
+    for name in names:
+        label = name
+        while label in labels:
+            label += "'"
+        labels.append(label)
+    return labels

@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sgsim.analysis.comparison import paired_differences
+    from sgsim.analysis.comparison import paired_differences, unique_labels
 
     if len(args.scenarios) < 2:
         raise ScenarioError(
@@ -62,7 +62,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     loaded = [load_scenario(p) for p in args.scenarios]
     need_folder(args.out, "--out")
     need_folder(args.plots, "--plots")
-    labels = _labels(args.scenarios)
+    labels = unique_labels([p.stem for p in args.scenarios])
     results = simulate_with_progress(
         [ld.scenario for ld in loaded], args.seed, args.replications, workers=args.workers
     )
@@ -102,14 +102,3 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     return 0
-
-
-def _labels(paths: list[Path]) -> list[str]:
-    """Short names for the scenarios: file stems, made unique."""
-    labels: list[str] = []
-    for p in paths:
-        label = p.stem
-        while label in labels:
-            label += "'"
-        labels.append(label)
-    return labels

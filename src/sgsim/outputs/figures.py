@@ -16,14 +16,13 @@ import math
 import textwrap
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")  # files only: no screen needed
-
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import setp
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -51,6 +50,13 @@ STYLE = {
 LINESTYLES = ("-", "--", ":")  # past seven pools, colours repeat with another dash
 DECISION_SAMPLE = "decision_working_days"  # drawn on its own, in working days
 PANEL_HEIGHT = 3.4  # inches a row of panels takes
+
+
+def subplots(rows: int = 1, cols: int = 1, *, figsize: tuple[float, float], **kw: Any) -> Any:
+    """``(figure, axes)`` as ``pyplot.subplots`` makes them, but outside pyplot: the
+    caller's backend, its open figures and what a notebook shows stay as they were."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(rows, cols, **kw)
 
 
 def pool_label(team: str, role: str) -> str:
@@ -125,12 +131,12 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _panels(n: int, sharex: bool = False) -> tuple[Figure, list[plt.Axes]]:
+def _panels(n: int, sharex: bool = False) -> tuple[Figure, list[Axes]]:
     """A grid of ``n`` panels, two or three across; with a shared x-axis, a panel with
     none below it keeps its labels."""
     cols = 1 if n == 1 else 2 if n <= 4 else 3
     rows = math.ceil(n / cols)
-    fig, grid = plt.subplots(
+    fig, grid = subplots(
         rows, cols, figsize=(6.5 * cols, PANEL_HEIGHT * rows + 1), sharex=sharex, squeeze=False
     )
     for k, ax in enumerate(grid.flat):
@@ -156,17 +162,17 @@ def _dates(s: Scenario, days: np.ndarray) -> list[dt.date]:
     return [s.origin + dt.timedelta(days=float(d)) for d in days]
 
 
-def _shade_warmup(ax: plt.Axes, s: Scenario) -> None:
+def _shade_warmup(ax: Axes, s: Scenario) -> None:
     if s.run.warmup_days:
         ax.axvspan(s.origin, s.run.start_date, color="0.9", zorder=0, label="warm-up (ignored)")
 
 
-def _date_axis(ax: plt.Axes) -> None:
+def _date_axis(ax: Axes) -> None:
     """Quarterly date labels, slanted so they fit a narrow panel (``autofmt_xdate`` would
     hide them on every row but the last, even above an empty place in the grid)."""
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    setp(ax.get_xticklabels(), rotation=30, ha="right")
 
 
 def funnel_stages(s: Scenario) -> dict[str, str]:
@@ -183,7 +189,7 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
     """Each count of the funnel, simulated beside reported, with the conversion rates."""
     summaries = result.summaries()
     stages = funnel_stages(s)
-    fig, ax = plt.subplots(figsize=(max(11, 2.2 * len(stages)), 6))
+    fig, ax = subplots(figsize=(max(11, 2.2 * len(stages)), 6))
     x = np.arange(len(stages))
     means = np.array([summaries[k].mean for k in stages])
     lo = np.array([summaries[k].ci95[0] for k in stages])
@@ -223,7 +229,7 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
     return fig
 
 
-def _bar_value(ax: plt.Axes, x: float, y: float, colour: str) -> None:
+def _bar_value(ax: Axes, x: float, y: float, colour: str) -> None:
     ax.annotate(
         f"{y:,.0f}",
         (x, y),
@@ -237,7 +243,7 @@ def _bar_value(ax: plt.Axes, x: float, y: float, colour: str) -> None:
 
 
 def _conversion_arrows(
-    ax: plt.Axes, summaries: dict, stages: list[str], hi: np.ndarray, top: float
+    ax: Axes, summaries: dict, stages: list[str], hi: np.ndarray, top: float
 ) -> None:
     """Each published rate whose two counts are bars, written between them."""
     drawn = False
@@ -292,7 +298,7 @@ def decision_times(result: RunResult, s: Scenario) -> Figure:
     """Working days from contact to decision, with the target and the share within it."""
     days = np.concatenate([x[DECISION_SAMPLE] for x in result.samples])
     target = decision_target(s)
-    fig, ax = plt.subplots(figsize=(11, 6))
+    fig, ax = subplots(figsize=(11, 6))
     top = int(max(days.max() if days.size else 0, target or 0)) + 2
     bins = np.arange(-0.5, top + 0.5, 1)
     weights = np.full(days.size, 100 / max(days.size, 1))
@@ -346,7 +352,7 @@ def waits(result: RunResult, s: Scenario) -> Figure:
 def staff(result: RunResult, s: Scenario) -> Figure:
     """Utilisation of each staff pool (weekly) and open enquiries per practitioner (daily)."""
     caseloads = s.caseload_pools()
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         1 + bool(caseloads), 1, figsize=(13, 9 if caseloads else 5), sharex=True, squeeze=False
     )
     styles = pool_styles(s)
@@ -359,7 +365,7 @@ def staff(result: RunResult, s: Scenario) -> Figure:
 
 
 def _utilisation_panel(
-    ax: plt.Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
+    ax: Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
 ) -> None:
     weeks = result.weekly_utilisation[0]["week_start_day"]
     dates = _dates(s, weeks + 3.5)
@@ -377,7 +383,7 @@ def _utilisation_panel(
 
 
 def _caseload_panel(
-    ax: plt.Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
+    ax: Axes, result: RunResult, s: Scenario, styles: dict[str, dict[str, str]]
 ) -> None:
     dates = _dates(s, result.daily[0]["day"])
     _shade_warmup(ax, s)
@@ -399,7 +405,7 @@ def _caseload_panel(
 def monthly_concerns(result: RunResult, s: Scenario) -> Figure:
     """Concerns each calendar month, against a report's monthly range where given."""
     months = list(result.monthly_concerns[0])
-    fig, ax = plt.subplots(figsize=(12, 6))
+    fig, ax = subplots(figsize=(12, 6))
     if months:
         rows = np.array([[m[k] for k in months] for m in result.monthly_concerns], dtype=float)
         mean, lo, hi = mean_band(rows)
@@ -444,10 +450,15 @@ _DRAWERS = {
 FIGURES = tuple(_DRAWERS)  # every figure there is; ``figure_names`` says which apply
 
 
+def draw(name: str, result: RunResult, s: Scenario) -> Figure:
+    """One figure by name (``figure_names`` says which the scenario has)."""
+    with matplotlib.rc_context(STYLE):
+        return _DRAWERS[name](result, s)
+
+
 def draw_all(result: RunResult, s: Scenario) -> dict[str, Figure]:
     """Every figure the scenario has, by name."""
-    with plt.rc_context(STYLE):
-        return {name: _DRAWERS[name](result, s) for name in figure_names(s)}
+    return {name: draw(name, result, s) for name in figure_names(s)}
 
 
 def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:
@@ -457,7 +468,7 @@ def write_figures(result: RunResult, s: Scenario, folder: Path) -> list[str]:
 
 def compare_figures(results: dict[str, RunResult], scenarios: dict[str, Scenario]) -> dict:
     """Side-by-side figures of several scenarios run with common random numbers."""
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         return {
             "compare_metrics": _compare_metrics(results, scenarios),
             "compare_queues": _compare_queues(results, scenarios),
@@ -537,17 +548,16 @@ def save_figures(figures: dict[str, Figure], folder: Path) -> list[str]:
     names = [f"{n}.{ext}" for n in figures for ext in ("png", "svg")]
     with atomic_folder(folder, owned=names) as tmp:
         for name, fig in figures.items():
-            with plt.rc_context(STYLE):
+            with matplotlib.rc_context(STYLE):
                 fig.savefig(tmp / f"{name}.png")
                 fig.savefig(tmp / f"{name}.svg")
-            plt.close(fig)
         return sorted(p.name for p in tmp.iterdir())
 
 
 def warmup_figure(s: Scenario, stages: dict, window: int) -> Figure:
     """Each queue's daily length from empty: mean, Welch moving average, MSER-5 point."""
     titles = queue_panels(s)
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         fig, axes = _panels(len(stages), sharex=True)
         for k, (ax, (name, (mean, smooth, cut))) in enumerate(
             zip(axes, stages.items(), strict=True)

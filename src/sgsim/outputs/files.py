@@ -3,12 +3,11 @@
 Files are written to a new folder beside the target and swapped in only when every file is
 complete (``outputs.folders``), so a failed run never leaves a half-written output.
 
-``events.csv`` has one row per event: the step, the generic event and its vidigi event
-type (``sgsim.model.steps.base.EVENTS``), the time in days from ``origin_date`` (run.json),
-the pool (``team_role``, or ``team_role_caseload`` for a caseload place) and the person
-or place within it, and the outcome. ``cases.csv`` has one row per case: what was drawn on
-arrival, where it left the pathway, and when it arrived, was decided and left. Empty cells
-mean "none" (no pool, not yet decided, still open).
+``events.csv`` has one row per event, in columns that vidigi and pm4py read as they are
+(``sgsim.outputs.event_table``), the time in days from ``origin_date`` (run.json) and as a
+calendar timestamp. ``cases.csv`` has one row per case: what was drawn on arrival, where it
+left the pathway, and when it arrived, was decided and left. Empty cells mean "none" (no
+pool, not yet decided, still open).
 """
 
 from __future__ import annotations
@@ -25,27 +24,14 @@ import numpy as np
 from sgsim import __version__
 from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.model.demand import ATTRIBUTES
-from sgsim.model.eventlog import EVENTS, EventLog
+from sgsim.model.eventlog import EventLog
 from sgsim.model.steps import KINDS
+from sgsim.outputs.event_table import COLUMNS, TIME_DECIMALS, csv_rows
 from sgsim.outputs.folders import atomic_folder
 from sgsim.scenario.loading import LoadedScenario
 from sgsim.scenario.schema import Scenario
 from sgsim.studies.runner import RunResult
 
-EVENT_NAMES = tuple(EVENTS)
-EVENT_TYPES = tuple(EVENTS.values())
-EVENT_COLUMNS = [
-    "replication",
-    "entity_id",
-    "step",
-    "event",
-    "event_type",
-    "time",
-    "pool",
-    "resource_id",
-    "outcome",
-]
-TIME_DECIMALS = 6  # days to about a tenth of a second
 RUN_FILES = (
     "events.csv",
     "cases.csv",
@@ -68,7 +54,7 @@ def write_run(
     summaries = result.summaries()
     with atomic_folder(target, owned=RUN_FILES) as tmp:
         if result.logs:
-            _write_csv(tmp / "events.csv", EVENT_COLUMNS, _event_rows(result.logs))
+            _write_csv(tmp / "events.csv", list(COLUMNS), csv_rows(result.logs, s))
             _write_csv(tmp / "cases.csv", case_columns(s), _case_rows(result.logs, s))
         metric_names = list(result.per_replication[0])
         _write_csv(
@@ -195,33 +181,6 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> 
 
 def _num(x: float | None) -> float | str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else x
-
-
-def _event_rows(logs: list[EventLog]) -> Iterator[list[Any]]:
-    for log in logs:
-        pools = (*log.pools, "")  # pool -1 reads as ""
-        times = np.round(log.time, TIME_DECIMALS).tolist()
-        for case, step, ev, t, pool, res, out in zip(
-            log.case.tolist(),
-            log.step.tolist(),
-            log.event.tolist(),
-            times,
-            log.pool.tolist(),
-            log.resource.tolist(),
-            log.outcome.tolist(),
-            strict=True,
-        ):
-            yield [
-                log.replication,
-                case,
-                log.steps[step],
-                EVENT_NAMES[ev],
-                EVENT_TYPES[ev],
-                t,
-                pools[pool],
-                res or "",
-                log.outcomes[out],
-            ]
 
 
 def _decides(s: Scenario) -> bool:

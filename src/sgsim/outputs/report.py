@@ -8,7 +8,8 @@ import datetime as dt
 import html
 import io
 
-import matplotlib.pyplot as plt
+import matplotlib
+from matplotlib.figure import Figure
 
 from sgsim import __version__
 from sgsim.analysis.metrics import metric_names
@@ -61,11 +62,10 @@ def _table(header: list[str], rows: list[list[str]], raw: bool = False) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figure_html(name: str, fig: plt.Figure) -> str:
+def _figure_html(name: str, fig: Figure) -> str:
     buf = io.BytesIO()
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="png")
-    plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
         f'<figure id="fig-{name}"><img alt="{_e(CAPTIONS[name])}" '

@@ -15,6 +15,7 @@ from sgsim.analysis.metrics import metric_names, queue_names
 from sgsim.analysis.summary import compare_reported
 from sgsim.model.steps import EVENTS, KINDS
 from sgsim.outputs.describe import assumptions, conditions, kinds_in, staffing_rows
+from sgsim.outputs.event_table import event_names
 from sgsim.outputs.tables import fmt, headline_metrics
 from sgsim.scenario.loading import LoadedScenario, read_scenario_raw
 from sgsim.scenario.schema import Route, Scenario, Step, pool_name
@@ -115,9 +116,16 @@ def stress_report(loaded: LoadedScenario, result: RunResult, command: list[str])
         "back after closure re-enter as new contacts.",
         "**Activities**: "
         + ", ".join(f"`{name}` ({s.steps[name].kind})" for name in _working_steps(s))
-        + ". Events recorded at every step (with their vidigi event type): "
-        + ", ".join(f"`{event}` ({kind})" for event, kind in EVENTS.items())
-        + ".",
+        + ". Events recorded at every step, with their name and vidigi event type in "
+        "events.csv (STEP is the step's name): "
+        + ", ".join(
+            f"`{event}` as `{name}` ({kind})"
+            for event in EVENTS
+            for name, kind, _ in [event_names("STEP", event)]
+        )
+        + ". A resource use with no person or place to number (a partner without a capacity "
+        "limit, a panel) is written as a queue, which vidigi draws as a line. The process-"
+        "mining activity is the event's name, with the step before `arrival` and `depart`.",
         "**Resources**:",
         _table(list(staffing_rows(s)[0]), [list(r.values()) for r in staffing_rows(s)]),
         "**Queues**: every step but an exit has one, joined at `queued` and left at "

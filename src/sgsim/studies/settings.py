@@ -1,4 +1,5 @@
-"""Scenario settings by dotted path, as sweeps and calibration give them.
+"""Scenario settings by dotted path, as sweeps, calibration and notebooks (``sgsim.api``) give
+them.
 
 A path such as ``teams.sah.roles.triage_officer.headcount`` or
 ``steps.triage.outcomes_by_source.police.concern`` is checked against the scenario schema
@@ -56,8 +57,11 @@ class _At:
     entry: bool = False  # reached as an entry of a table keyed by name
 
 
-def resolve_path(path: str, raw: Mapping[str, Any], file: str, key: str) -> Target:
-    """Check that ``path`` leads through the scenario's tables to a number setting.
+def resolve_path(
+    path: str, raw: Mapping[str, Any], file: str, key: str, numbers_only: bool = True
+) -> Target:
+    """Check that ``path`` leads through the scenario's tables to a number setting (or,
+    without ``numbers_only``, to any setting or table).
 
     Tables keyed by name (``teams.TEAM``, ``teams.TEAM.roles.ROLE``, ``steps.STEP``,
     ``demand.sources.SOURCE``...) need the name in the base scenario; a step's settings are
@@ -73,7 +77,7 @@ def resolve_path(path: str, raw: Mapping[str, Any], file: str, key: str) -> Targ
     for part in path.split("."):
         at = _follow(at, part, ".".join(walked) or "the scenario", fail)
         walked.append(part)
-    if at.hint not in (int, float):
+    if numbers_only and at.hint not in (int, float):
         if _is_table(at.hint):
             raise fail("a path to a number, not to a table")
         raise fail("a path ending at a number setting")
@@ -188,3 +192,20 @@ def apply_settings(
 ) -> dict[str, Any]:
     """A copy of the parsed scenario with the settings made and their mixes completed."""
     return with_settings(raw, complete_mixes(raw, settings, file))
+
+
+def apply_any_settings(
+    raw: Mapping[str, Any], settings: Mapping[str, Any], file: str
+) -> dict[str, Any]:
+    """``apply_settings`` for numbers; any other value (a word, a list of routes, a
+    distribution's table, "none" to switch a step off) is set as given where its path
+    leads through the scenario's names, and checked with the rest when it is built."""
+    numbers = {k: v for k, v in settings.items() if _is_number(v)}
+    others = {k: v for k, v in settings.items() if k not in numbers}
+    for path in others:
+        resolve_path(path, raw, file, path, numbers_only=False)
+    return with_settings(apply_settings(raw, numbers, file), others)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import as_completed
 from typing import Any
 
+from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import build_scenario
 from sgsim.studies.runner import run_replications
 from sgsim.studies.settings import apply_settings
@@ -45,8 +46,8 @@ def run_dask(
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
     except ImportError:
-        raise SystemExit(
-            "sgsim: error: --executor dask needs Dask: pip install 'sgsim[dask]'"
+        raise ScenarioError(
+            "--executor dask", "", "Dask installed: pip install 'sgsim[dask]'", "<no Dask>"
         ) from None
     cluster = None
     if scheduler is None:

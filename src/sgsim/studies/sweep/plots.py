@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from sgsim.outputs.figures import OKABE_ITO, STYLE, mean_band, save_figures
+from sgsim.outputs.figures import OKABE_ITO, STYLE, mean_band, save_figures, subplots
 from sgsim.studies.sweep.spec import SweepSpec
 
 
@@ -29,12 +30,10 @@ def _scale(metric: str) -> tuple[float, str]:
 
 def sweep_figures(spec: SweepSpec, result: dict, folder: Path) -> dict[str, Figure]:
     """Every figure the design calls for, for each plot metric: ``KIND_METRIC``."""
-    import matplotlib.pyplot as plt
-
     points, per_point = result["design"], result["per_point"]
     params = spec.parameters
     figs: dict[str, Figure] = {}
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         for metric in spec.plot_metrics:
             k, unit = _scale(metric)
             means = result["means"][metric] * k
@@ -70,15 +69,13 @@ def write_sweep_figures(spec: SweepSpec, result: dict, folder: Path, plots: Path
 
 
 def _heatmap(spec, points, values, title) -> Figure:
-    import matplotlib.pyplot as plt
-
     px, py = spec.parameters
     xs = sorted({pt[px.path] for pt in points})
     ys = sorted({pt[py.path] for pt in points})
     grid = np.full((len(ys), len(xs)), np.nan)
     for pt, v in zip(points, values, strict=True):
         grid[ys.index(pt[py.path]), xs.index(pt[px.path])] = v
-    fig, ax = plt.subplots(figsize=(1.3 * len(xs) + 4, 0.8 * len(ys) + 3))
+    fig, ax = subplots(figsize=(1.3 * len(xs) + 4, 0.8 * len(ys) + 3))
     image = ax.imshow(grid, origin="lower", aspect="auto", cmap="cividis")
     for (r, c), v in np.ndenumerate(grid):
         if np.isfinite(v):
@@ -101,14 +98,12 @@ def _heatmap(spec, points, values, title) -> Figure:
 
 
 def _line(spec, points, per_point, metric, k, unit) -> Figure:
-    import matplotlib.pyplot as plt
-
     (p,) = spec.parameters
     order = np.argsort([pt[p.path] for pt in points])
     x = np.array([points[i][p.path] for i in order])
     rows = np.array([[rep[metric] * k for rep in per_point[i]] for i in order]).T
     mean, lo, hi = mean_band(rows)
-    fig, ax = plt.subplots(figsize=(10, 6))
+    fig, ax = subplots(figsize=(10, 6))
     ax.fill_between(x, lo, hi, color=OKABE_ITO[0], alpha=0.25, linewidth=0, label="95% band")
     ax.plot(x, mean, "o-", color=OKABE_ITO[0], label="mean over replications")
     ax.set_xlabel(_label(p.path))
@@ -124,10 +119,8 @@ def _read(path: Path, metric: str) -> list[dict[str, str]]:
 
 
 def _tornado(path: Path, metric: str, k: float, unit: str) -> Figure:
-    import matplotlib.pyplot as plt
-
     rows = sorted(_read(path, metric), key=lambda r: float(r["swing"] or 0))
-    fig, ax = plt.subplots(figsize=(11, 1.0 * len(rows) + 2.5))
+    fig, ax = subplots(figsize=(11, 1.0 * len(rows) + 2.5))
     base = float(rows[0]["base_metric"]) * k if rows else 0
     for i, r in enumerate(rows):
         lo, hi = float(r["metric_at_low"]) * k, float(r["metric_at_high"]) * k
@@ -155,10 +148,8 @@ def _tornado(path: Path, metric: str, k: float, unit: str) -> Figure:
 
 
 def _indices(path: Path, metric: str, columns, ylabel: str) -> Figure:
-    import matplotlib.pyplot as plt
-
     rows = _read(path, metric)
-    fig, ax = plt.subplots(figsize=(11, 6))
+    fig, ax = subplots(figsize=(11, 6))
     x = np.arange(len(rows))
     width = 0.8 / len(columns)
     for j, (col, name) in enumerate(columns):
@@ -182,12 +173,10 @@ def _indices(path: Path, metric: str, columns, ylabel: str) -> Figure:
 
 
 def _scatter(spec, points, values, title) -> Figure:
-    import matplotlib.pyplot as plt
-
     n = len(spec.parameters)
     cols = min(n, 3)
     rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.8 * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(4.5 * cols, 3.8 * rows), squeeze=False)
     for ax, p in zip(axes.flat, spec.parameters, strict=False):
         ax.scatter([pt[p.path] for pt in points], values, s=14, color=OKABE_ITO[0], alpha=0.6)
         ax.set_xlabel(_label(p.path), fontsize=11)
