@@ -8,10 +8,11 @@ import json
 import tomllib
 
 import pytest
-from helpers import EAST_SUSSEX, MINIMAL, WEST_SUSSEX
+from helpers import MINIMAL, SHIPPED, WEST_SUSSEX
 
 from sgsim.cli import main
 from sgsim.cli.main import build_parser
+from sgsim.scenario.loading import read_scenario_raw
 
 REQUIRED_METRICS = [
     "contacts",
@@ -141,12 +142,12 @@ def test_table_output_shows_funnel_and_reported_verdicts(capsys):
         assert words in out
 
 
-@pytest.mark.parametrize("path", [WEST_SUSSEX, EAST_SUSSEX])
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_scenarios_validate(path, capsys):
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "valid" in out
-    raw = tomllib.loads(path.read_text())
+    raw = read_scenario_raw(path)
     teams, steps = out.split("teams: ")[1].split("steps: ")
     for team, spec in raw["teams"].items():
         assert f"{team} ({', '.join(spec['roles'])})" in teams
