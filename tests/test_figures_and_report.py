@@ -13,7 +13,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
-from helpers import EAST_SUSSEX, MINIMAL, ROOT, WEST_SUSSEX, make, minimal_raw, set_path
+from helpers import MINIMAL, ROOT, SHIPPED, make, minimal_raw, set_path
 
 from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
@@ -181,7 +181,7 @@ def axis_titles(fig) -> list[str]:
     return [ax.get_title().replace("\n", " ") for ax in fig.axes if ax.get_visible()]
 
 
-@pytest.mark.parametrize("path", [MINIMAL, WEST_SUSSEX, EAST_SUSSEX], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [MINIMAL, *SHIPPED], ids=lambda p: p.stem)
 def test_describe_has_a_paragraph_per_step_and_a_row_per_team_role(path):
     raw = tomllib.loads(path.read_text())
     s = load_scenario(path).scenario
