@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from scipy import stats
 
 from sgsim import __version__
+from sgsim.analysis.comparison import DEFAULT_MATERIAL
 from sgsim.analysis.metrics import metric_names
 from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
@@ -59,7 +60,10 @@ examples:
       every scenario against the first, with figures and a CSV of the differences
 
 The first scenario is the baseline. Each difference is taken replication by replication
-(same seed, same contacts), and called clear only when its 95% interval excludes zero."""
+(same seed, same contacts), and called clear only when its 95% interval excludes zero.
+In practice it matters only beyond a threshold (--material times the baseline, with
+floors the table's caption gives): "no material difference" when the whole interval lies
+inside it, materially higher or lower when the whole interval lies beyond."""
 
 
 SWEEP_EPILOG = """\
@@ -148,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--plots", type=Path, metavar="DIR", help="draw the scenarios side by side")
     cmp.add_argument("--out", type=Path, metavar="DIR", help="write comparison.csv")
     cmp.add_argument("--json", action="store_true", help="print one JSON object, no tables")
+    cmp.add_argument(
+        "--material",
+        type=_fraction,
+        default=DEFAULT_MATERIAL,
+        metavar="FRACTION",
+        help="the smallest difference that matters, as a fraction of the baseline "
+        f"(default: {DEFAULT_MATERIAL:g})",
+    )
 
     swp = sub.add_parser(
         "sweep",
@@ -356,6 +368,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+    return value
+
+
 def _seed(text: str) -> int:
     value = _whole(text)
     if value < 0:
@@ -537,7 +559,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     results = simulate_with_progress(loaded, args.seed, args.replications, workers=args.workers)
     base = results[0].per_replication
     comparisons = {
-        label: paired_differences(base, r.per_replication)
+        label: paired_differences(base, r.per_replication, args.material)
         for label, r in zip(labels[1:], results[1:], strict=True)
     }
     notes = []
@@ -558,13 +580,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                compare_document(args.seed, args.replications, labels[0], comparisons), indent=2
+                compare_document(
+                    args.seed, args.replications, labels[0], comparisons, args.material
+                ),
+                indent=2,
             )
         )
     else:
         console = Console()
         for label, diffs in comparisons.items():
-            console.print(compare_table(labels[0], label, diffs))
+            console.print(compare_table(labels[0], label, diffs, args.material))
     for note in notes:
         print(note, file=sys.stderr)
     return 0

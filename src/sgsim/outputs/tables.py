@@ -8,8 +8,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sgsim.analysis.comparison import FLOORS, Difference
 from sgsim.analysis.metrics import metric_names
 from sgsim.analysis.summary import RateCheck, ReportedCheck, Summary
+from sgsim.analysis.units import unit
 from sgsim.scenario.schema import Scenario
 
 GROUP_TITLES = {
@@ -26,7 +28,7 @@ def fmt(name: str, x: float | None) -> str:
     """Rates as percentages, counts whole, everything else to two decimals."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    if name.endswith("_rate") or name.startswith("utilisation_"):
+    if unit(name) == "share":
         return f"{x:.1%}"
     if name.endswith("_mean") or name.startswith("caseload_"):
         return f"{x:.2f}"
@@ -174,20 +176,18 @@ def run_document(
     }
 
 
-def compare_table(baseline: str, other: str, diffs: list) -> Table:
-    """One alternative against the baseline: means, paired difference, its CI, verdict."""
+def compare_table(baseline: str, other: str, diffs: list[Difference], material: float) -> Table:
+    """One alternative against the baseline: means, paired difference, its CI, verdicts."""
     table = Table(
         title=f"{other} vs {baseline} (paired, common random numbers)",
         title_justify="left",
-        caption="clearly higher/lower: the 95% CI of the paired difference excludes zero",
+        caption=compare_caption(material),
         caption_justify="left",
     )
-    for col in ("metric", baseline, other, "difference", "95% CI", "verdict"):
-        table.add_column(
-            col, justify="left" if col in ("metric", "verdict") else "right", no_wrap=True
-        )
+    for col in ("metric", baseline, other, "difference", "95% CI", "statistically", "in practice"):
+        left = col in ("metric", "statistically", "in practice")
+        table.add_column(col, justify="left" if left else "right", no_wrap=True)
     for d in diffs:
-        colour = "bold" if d.clear else "dim"
         lo, hi = d.diff.ci95
         table.add_row(
             d.metric,
@@ -195,9 +195,22 @@ def compare_table(baseline: str, other: str, diffs: list) -> Table:
             fmt(d.metric, d.other.mean),
             _signed(d.metric, d.diff.mean),
             f"{_signed(d.metric, lo)} to {_signed(d.metric, hi)}",
-            f"[{colour}]{d.verdict}[/{colour}]",
+            f"[{'bold' if d.clear else 'dim'}]{d.verdict}[/]",
+            f"[{'bold' if d.material else 'dim'}]{d.practical}[/]",
         )
     return table
+
+
+def compare_caption(material: float) -> str:
+    """What the two verdicts mean, with the threshold in use."""
+    return (
+        "statistically: clearly higher/lower when the 95% CI of the paired difference "
+        "excludes zero. In practice: no material difference when the whole CI lies within "
+        f"the threshold ({material:.0%} of the baseline, at least "
+        f"{FLOORS['share']:.0%} point for rates and utilisation, {FLOORS['days']:g} day "
+        f"for times, {FLOORS['cases']:g} case for counts); materially higher/lower when it "
+        "lies wholly beyond; inconclusive otherwise."
+    )
 
 
 def _signed(name: str, x: float) -> str:
@@ -207,12 +220,19 @@ def _signed(name: str, x: float) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
-def compare_document(seed: int, replications: int, baseline: str, comparisons: dict) -> dict:
+def compare_document(
+    seed: int,
+    replications: int,
+    baseline: str,
+    comparisons: dict[str, list[Difference]],
+    material: float,
+) -> dict:
     """The ``compare --json`` document."""
     return {
         "baseline": baseline,
         "seed": seed,
         "replications": replications,
+        "material": {"relative": material, "floors": FLOORS},
         "comparisons": {
             name: {
                 d.metric: {
@@ -222,6 +242,8 @@ def compare_document(seed: int, replications: int, baseline: str, comparisons: d
                     "difference_ci95": _clean(d.diff.ci95),
                     "clear": d.clear,
                     "verdict": d.verdict,
+                    "material_threshold": d.threshold,
+                    "practical_verdict": d.practical,
                 }
                 for d in diffs
             }
