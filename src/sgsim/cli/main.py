@@ -23,6 +23,7 @@ from sgsim.analysis.summary import check_rates, compare_reported
 from sgsim.outputs.tables import compare_document, compare_table, print_run, run_document
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario, load_scenario
+from sgsim.scenario.provenance import describe_reported
 from sgsim.scenario.suggest import nearest
 from sgsim.studies.runner import RunResult, run_replications
 
@@ -469,6 +470,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{_n(len(metric_names(s)), 'metric')}, "
         f"{_n(len(s.reported.figures), 'reported figure')}."
     )
+    print(describe_reported(args.scenario, s.reported))
     return 0
 
 
