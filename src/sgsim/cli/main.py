@@ -25,6 +25,7 @@ from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario, load_scenario
 from sgsim.scenario.provenance import describe_reported
 from sgsim.scenario.suggest import nearest
+from sgsim.studies.calibration_plan import DEFAULT_MAX_REPLICATIONS, DEFAULT_TOLERANCE
 from sgsim.studies.runner import RunResult, run_replications
 
 EXIT_BAD_INPUT = 2
@@ -233,11 +234,25 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument(
         "--max-evaluations",
         type=_positive,
-        default=120,
-        help="at most this many optimiser evaluations (default: 120)",
+        help="a hard cap on simulations of the objective, counting the fit, the 95%% ranges "
+        "and the flat-direction checks (default: 30 per parameter and 30 more for the fit, "
+        "plus what the ranges and checks need at most; printed before the start)",
     )
-    _add_run_options(cal)
-    cal.set_defaults(replications=10)
+    cal.add_argument(
+        "--tolerance",
+        type=_fraction,
+        default=DEFAULT_TOLERANCE,
+        metavar="FRACTION",
+        help="choose the replications so that each reported figure's 95%% interval is "
+        f"within this fraction of it, from a pilot's noise (default: {DEFAULT_TOLERANCE:g})",
+    )
+    cal.add_argument(
+        "--max-replications",
+        type=_positive,
+        default=DEFAULT_MAX_REPLICATIONS,
+        help=f"at most this many replications (default: {DEFAULT_MAX_REPLICATIONS})",
+    )
+    _add_run_options(cal, replications=None)
 
     wu = sub.add_parser(
         "warmup",
@@ -260,8 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Welch moving-average half-window in days (default: 15)",
     )
     wu.add_argument("--plots", type=Path, metavar="DIR", help="draw warmup.png and .svg")
-    _add_run_options(wu)
-    wu.set_defaults(replications=5)
+    _add_run_options(wu, replications=5)
 
     rp = sub.add_parser(
         "replications",
@@ -326,13 +340,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
+def _add_run_options(p: argparse.ArgumentParser, replications: int | None = 20) -> None:
     p.add_argument(
         "-n",
         "--replications",
         type=_positive,
-        default=20,
-        help="independent replications (default: 20); more gives tighter intervals",
+        default=replications,
+        help=f"independent replications (default: {replications}); more gives tighter intervals"
+        if replications
+        else "independent replications (default: chosen from the noise, see --tolerance)",
     )
     p.add_argument(
         "--seed",
@@ -681,11 +697,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
-    from sgsim.analysis.summary import summarise_all
+    from sgsim.outputs.calibration import plan_lines, print_calibration
     from sgsim.scenario.loading import read_scenario_raw
     from sgsim.studies.calibrate import calibrate, fitted_file_text, parse_fit
+    from sgsim.studies.calibration_plan import plan_calibration
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -697,52 +712,33 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     params = [parse_fit(text, raw, file) for text in args.fit]
     output = args.output or args.scenario.with_name(args.scenario.stem + "_calibrated.toml")
     err = Console(stderr=True)
-    with err.status("calibrating...") as status:
-        result = calibrate(
+    with err.status("pilot run..."):
+        plan = plan_calibration(
             raw,
             file,
             params,
             targets,
             args.seed,
             args.replications,
+            args.tolerance,
+            args.max_replications,
             args.max_evaluations,
+            args.workers,
+        )
+    err.print("\n".join(plan_lines(plan)), highlight=False)
+    with err.status("calibrating...") as status:
+        result = calibrate(
+            raw,
+            file,
+            params,
+            targets,
+            plan,
             on_eval=lambda n, v: status.update(f"calibrating: evaluation {n}, objective {v:.3g}"),
             workers=args.workers,
         )
-    console = Console()
-    table = Table(
-        title=f"Fitted parameters ({result.evaluations} evaluations of "
-        f"{args.replications} replications; objective {result.objective_start:.3g}"
-        f" -> {result.objective_end:.3g})",
-        title_justify="left",
-    )
-    for col in ("parameter", "started at", "fitted", "95% range"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
-    for p in params:
-        lo, hi = result.ranges[p.path]
-        table.add_row(
-            p.path, f"{p.start:.4g}", f"{result.fitted[p.path]:.4g}", f"{lo:.4g} to {hi:.4g}"
-        )
-    console.print(table)
-    summaries = summarise_all(result.per_replication)
-    print_reported = compare_reported(s.reported, summaries)
-    from sgsim.outputs.tables import reported_table
-
-    console.print(reported_table(print_reported, s.reported.source, wide=console.width >= 110))
-    if result.flat_directions:
-        console.print(
-            "[bold]Not pinned down by the reported figures[/bold]: these parameters can move "
-            "together (in these proportions, and three times as far) with the fit still "
-            "inside its 95% range, so each one's own range understates its uncertainty:"
-        )
-        for flat in result.flat_directions:
-            console.print("  " + " with ".join(f"{k} {v:+g}" for k, v in flat.items()))
-    else:
-        console.print("Every fitted parameter is pinned down by the reported figures.")
+    print_calibration(Console(), result, s.reported.source)
     extends = os.path.relpath(args.scenario.resolve(), output.resolve().parent)
-    text = fitted_file_text(
-        result, extends, s.name, targets, args.seed, args.replications, _command_line(), __version__
-    )
+    text = fitted_file_text(result, extends, s.name, _command_line(), __version__)
     write_text_atomically(output, text)
     print(f"wrote {output}", file=sys.stderr)
     return 0
