@@ -199,3 +199,15 @@ def test_calibrate_prints_both_verdicts_and_how_replications_were_chosen(tmp_pat
     assert "chosen so each reported figure's 95% interval is within 10%" in err
     out = " ".join(captured.out.split())
     assert "in sample" in out and "out of sample" in out and "seed 12346" in out
+
+
+def test_default_bounds_come_from_what_the_scenario_accepts_not_from_names():
+    """[0, 1] for any value the scenario refuses above 1, whatever its path is called
+    (parameter paths are moving); half to twice the value otherwise."""
+    raw = minimal_raw()
+    share = parse_fit("demand.priority.urgent", raw, "t.toml")  # 0.2; no name list has it
+    assert (share.low, share.high) == (0.0, 1.0)
+    criterion = parse_fit("s42_test.unable_to_protect", raw, "t.toml")
+    assert (criterion.low, criterion.high) == (0.0, 1.0)
+    manager = parse_fit("staffing.manager.headcount", raw, "t.toml")  # 1, and 1.5 is fine
+    assert (manager.low, manager.high) == (0.5, 2.0)

@@ -87,7 +87,7 @@ def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
             raise ScenarioError(
                 file, f"--fit {text}", "PATH=LOW:HIGH with two numbers", bounds
             ) from None
-    elif start is not None and 0 <= start <= 1 and _is_probability(path):
+    elif start is not None and 0 <= start <= 1 and _at_most_one(raw, path, file):
         low, high = 0.0, 1.0
     elif start is not None and start > 0:
         low, high = start / 2, start * 2
@@ -105,22 +105,14 @@ def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
     return FitParameter(path, low, high, start)
 
 
-def _is_probability(path: str) -> bool:
-    last = path.rsplit(".", 1)[-1]
-    return (
-        last.endswith("probability")
-        or last
-        in (
-            "needs_care_and_support",
-            "abuse_or_neglect",
-            "unable_to_protect",
-            "share",
-            "absence_rate",
-            "fte",
-        )
-        or ".risk_levels." in path
-        or "_outcomes." in path
-    )
+def _at_most_one(raw: dict[str, Any], path: str, file: str) -> bool:
+    """Whether the scenario refuses the value 1.5 here: a probability or share, whatever
+    its path is called."""
+    try:
+        build_scenario(with_settings(raw, {path: 1.5}), file)
+    except ScenarioError:
+        return True
+    return False
 
 
 class Objective:
