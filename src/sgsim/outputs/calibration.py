@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from sgsim.outputs.layout import Column, Sheet
-from sgsim.outputs.tables import fmt, reported_verdict
+from sgsim.outputs.tables import fmt, fmt_range, reported_verdict
 from sgsim.studies.calibrate import Calibration
 from sgsim.studies.calibration_plan import PILOT_REPLICATIONS, Plan
 
@@ -92,13 +92,12 @@ def _fit_table(c: Calibration, source: str) -> Sheet:
     )
     for inside, fresh in zip(c.checks(fresh=False), c.checks(fresh=True), strict=True):
         name = fresh.name
-        lo, hi = fresh.simulated.ci95
         table.add_row(
             name,
             fmt(name, fresh.reported),
             fmt(name, inside.simulated.mean),
             fmt(name, fresh.simulated.mean),
-            f"{fmt(name, lo)} - {fmt(name, hi)}",
+            fmt_range(name, fresh.simulated.ci95),
             reported_verdict(inside),
             reported_verdict(fresh),
         )

@@ -36,6 +36,11 @@ def fmt(name: str, x: float | None) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.1f}"
 
 
+def fmt_range(name: str, ends: tuple[float, float]) -> str:
+    """An interval's two ends, formatted as the metric is."""
+    return f"{fmt(name, ends[0])} - {fmt(name, ends[1])}"
+
+
 def results_table(
     s: Scenario, summaries: dict[str, Summary], replications: int, seed: int, wide: bool
 ) -> Sheet:
@@ -56,9 +61,8 @@ def results_table(
         if g != group:
             group = g
             table.add_heading(GROUP_TITLES.get(g, g))
-        ci = f"{fmt(name, summary.ci95[0])} - {fmt(name, summary.ci95[1])}"
         what = [f"[dim]{escape(label)}[/dim]"] if wide else []
-        table.add_row(name, *what, fmt(name, summary.mean), ci)
+        table.add_row(name, *what, fmt(name, summary.mean), fmt_range(name, summary.ci95))
     return table
 
 
@@ -78,13 +82,12 @@ def reported_table(checks: list[ReportedCheck], source: str, wide: bool) -> Shee
         "the middle 95% of simulated years; differs: outside both",
     )
     for c in checks:
-        spread = f"{fmt(c.name, c.simulated.range95[0])} - {fmt(c.name, c.simulated.range95[1])}"
         table.add_row(
             c.name,
             fmt(c.name, c.reported),
             fmt(c.name, c.simulated.mean),
-            f"{fmt(c.name, c.simulated.ci95[0])} - {fmt(c.name, c.simulated.ci95[1])}",
-            *([spread] if wide else []),
+            fmt_range(c.name, c.simulated.ci95),
+            *([fmt_range(c.name, c.simulated.range95)] if wide else []),
             reported_verdict(c),
         )
     return table

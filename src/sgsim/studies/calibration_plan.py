@@ -69,7 +69,7 @@ def replications_for(
     t(0.975, n-1) * sd / sqrt(n) <= tolerance * |reported|; None when more than ``cap``."""
     out: dict[str, int | None] = {}
     for name, target in targets.items():
-        sd = float(np.nanstd([r[name] for r in pilot], ddof=1))
+        sd = _sd(pilot, name)
         allowed = tolerance * abs(target)
         out[name] = next(
             (
@@ -115,8 +115,7 @@ def plan_calibration(
     needed = {} if replications else replications_for(pilot, targets, tolerance, max_replications)
     if not replications:
         counts = list(needed.values())
-        replications = max_replications if None in counts else max(counts, default=0)
-        replications = max(replications, MIN_REPLICATIONS)
+        replications = max_replications if None in counts else max([MIN_REPLICATIONS, *counts])
     return Plan(
         seed=seed,
         replications=replications,
@@ -133,5 +132,9 @@ def plan_calibration(
 
 def _spread(pilot: list[dict[str, float]], name: str, target: float) -> float:
     """A figure's year-to-year standard deviation; 1% of the figure if it never varies."""
-    sd = float(np.nanstd([r[name] for r in pilot], ddof=1))
+    sd = _sd(pilot, name)
     return sd if sd > 0 else max(abs(target) * 0.01, 1e-9)
+
+
+def _sd(pilot: list[dict[str, float]], name: str) -> float:
+    return float(np.nanstd([r[name] for r in pilot], ddof=1))
