@@ -17,8 +17,8 @@ def plan_lines(plan: Plan) -> list[str]:
     elif None in plan.needed.values():
         over = [n for n, k in plan.needed.items() if k is None]
         why = (
-            f"the cap (--max-replications): {', '.join(over)} would need more to bring its "
-            f"95% interval within {plan.tolerance:.0%} of the reported figure"
+            f"the cap (--max-replications); the 95% interval of {', '.join(over)} would "
+            f"need more to come within {plan.tolerance:.0%} of the reported figure"
         )
     else:
         most = max(plan.needed, key=lambda n: plan.needed[n] or 0)
