@@ -211,3 +211,27 @@ def test_default_bounds_come_from_what_the_scenario_accepts_not_from_names():
     assert (criterion.low, criterion.high) == (0.0, 1.0)
     manager = parse_fit("staffing.manager.headcount", raw, "t.toml")  # 1, and 1.5 is fine
     assert (manager.low, manager.high) == (0.5, 2.0)
+
+
+def test_the_plan_says_which_figures_hit_the_replication_cap():
+    from sgsim.outputs.calibration import plan_lines
+    from sgsim.studies.calibration_plan import Plan
+
+    plan = Plan(
+        seed=1,
+        replications=30,
+        spread={"contacts": 50.0, "other_enquiries": 3.0},
+        fit_evaluations=60,
+        range_evaluations=22,
+        flat_evaluations=5,
+        seconds_per_replication=0.5,
+        needed={"contacts": 4, "other_enquiries": None},
+        tolerance=0.05,
+        max_replications=30,
+    )
+    text = " ".join(" ".join(plan_lines(plan)).split())
+    assert "Replications: 30 per evaluation, the cap (--max-replications)" in text
+    assert "the 95% interval of other_enquiries would need more" in text
+    assert "At most 87 evaluations" in text and "seed 2" in text
+    # (87 evaluations + 1 check) x 30 replications x 0.5 s = 1320 s
+    assert "about 22.0 min" in text
