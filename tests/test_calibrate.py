@@ -9,7 +9,9 @@ from helpers import make, minimal_raw, set_path
 from sgsim.cli import main
 from sgsim.scenario.loading import load_scenario
 from sgsim.studies.calibrate import calibrate, parse_fit
+from sgsim.studies.calibration_plan import plan_calibration, replications_for
 from sgsim.studies.runner import run_replications
+from sgsim.studies.settings import apply_settings
 
 
 def short_raw():
@@ -39,7 +41,8 @@ def test_recovers_known_values_from_figures_simulated_with_them():
         parse_fit("steps.s42_test.unable_to_protect", start, "t.toml"),
     ]
     assert [(p.low, p.high) for p in params] == [(0.0, 1.0)] * 2  # probabilities
-    result = calibrate(start, "t.toml", params, targets, seed=1, replications=4, max_evaluations=80)
+    plan = plan_calibration(start, "t.toml", params, targets, seed=1, replications=4)
+    result = calibrate(start, "t.toml", params, targets, plan)
     assert result.objective_end < result.objective_start
     for path, true_value in ((CONCERN, 0.2), ("steps.s42_test.unable_to_protect", 0.75)):
         lo, hi = result.ranges[path]
@@ -56,7 +59,8 @@ def test_finds_the_direction_the_figures_cannot_pin_down():
         parse_fit("steps.s42_test.needs_care_and_support=0.6:1", raw, "t.toml"),
         parse_fit("steps.s42_test.abuse_or_neglect=0.6:1", raw, "t.toml"),
     ]
-    result = calibrate(raw, "t.toml", params, targets, seed=1, replications=3, max_evaluations=40)
+    plan = plan_calibration(raw, "t.toml", params, targets, seed=1, replications=3)
+    result = calibrate(raw, "t.toml", params, targets, plan)
     assert len(result.flat_directions) >= 1
     flat = result.flat_directions[0]
     assert set(flat) == {"steps.s42_test.needs_care_and_support", "steps.s42_test.abuse_or_neglect"}
@@ -78,7 +82,7 @@ def test_calibrate_command_writes_a_scenario_that_extends_the_original(tmp_path,
             "-n",
             "2",
             "--max-evaluations",
-            "15",
+            "40",
         ]
     )
     assert code == 0
@@ -98,3 +102,142 @@ def test_calibrate_rejects_an_unknown_parameter(tmp_path, capsys):
 
     assert main(["calibrate", str(MINIMAL), "--fit", "demand.sources.polce.share"]) == 2
     assert "did you mean 'police'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- issue #11: honest fits
+
+TWO_CRITERIA = ["--fit", "steps.s42_test.needs_care_and_support=0.6:1"]
+TWO_CRITERIA += ["--fit", "steps.s42_test.abuse_or_neglect=0.6:1"]
+
+
+def short_file(tmp_path):
+    from helpers import MINIMAL
+
+    src = tmp_path / "s.toml"
+    src.write_text(MINIMAL.read_text().replace("run_days = 200", "run_days = 60"))
+    return src
+
+
+def count_objective_simulations(monkeypatch, seed):
+    """Every simulation calibrate.py runs with the fit's seed (the pilot runs elsewhere)."""
+    import sgsim.studies.calibrate as module
+
+    calls = []
+
+    def counting(s, run_seed, replications, **kwargs):
+        if run_seed == seed:
+            calls.append(replications)
+        return run_replications(s, run_seed, replications, **kwargs)
+
+    monkeypatch.setattr(module, "run_replications", counting)
+    return calls
+
+
+def test_max_evaluations_caps_every_simulation_of_the_objective(tmp_path, monkeypatch, capsys):
+    """'30 gave 74': the ranges and flat-direction checks ran on top of the cap."""
+    calls = count_objective_simulations(monkeypatch, seed=12345)
+    args = ["calibrate", str(short_file(tmp_path)), *TWO_CRITERIA, "-n", "2"]
+    assert main([*args, "--max-evaluations", "62"]) == 0
+    assert 0 < len(calls) <= 62
+    assert set(calls) == {2}
+    out = capsys.readouterr().out
+    assert f"{len(calls)} evaluations" in out
+
+
+def test_too_small_a_cap_is_refused_with_the_minimum(tmp_path, capsys):
+    # two parameters: 2 x 22 for the ranges, 1 + 4 + 8 for the flat directions, and the
+    # start and a simplex of two more points for the optimiser: 60
+    args = ["calibrate", str(short_file(tmp_path)), *TWO_CRITERIA, "-n", "2"]
+    assert main([*args, "--max-evaluations", "59"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-evaluations" in err and "at least 60" in err
+
+
+def test_the_time_is_estimated_before_the_start_from_a_timed_pilot(tmp_path, monkeypatch, capsys):
+    import sgsim.studies.calibration_plan as plan
+
+    clock = iter([0.0, 20.0])  # the pilot of 10 replications "takes" 20 s: 2 s each
+    monkeypatch.setattr(plan, "perf_counter", lambda: next(clock))
+    args = ["calibrate", str(short_file(tmp_path)), *TWO_CRITERIA, "-n", "2"]
+    assert main([*args, "--max-evaluations", "70"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    # at most 70 evaluations and one fresh-seed check, of 2 replications at 2 s: 284 s
+    assert "At most 70 evaluations" in err
+    assert "about 4.7 min" in err, err
+
+
+def test_replications_are_chosen_from_the_pilots_noise():
+    """The fewest n with t(0.975, n-1) * sd / sqrt(n) <= tolerance * |reported|."""
+    pilot = [
+        {"noisy": 90.0, "steady": 5.0, "tiny": 0.0},
+        {"noisy": 100.0, "steady": 5.0, "tiny": 10.0},
+        {"noisy": 110.0, "steady": 5.0, "tiny": 20.0},
+    ]  # standard deviations 10, 0 and 10
+    targets = {"noisy": 100.0, "steady": 5.0, "tiny": 1.0}
+    needed = replications_for(pilot, targets, tolerance=0.05, cap=30)
+    # noisy: within +-5 needs t/sqrt(n) <= 0.5; t(0.975, 16) / sqrt(17) = 2.120 / 4.123 =
+    # 0.514, t(0.975, 17) / sqrt(18) = 2.110 / 4.243 = 0.497: 18 replications
+    assert needed == {"noisy": 18, "steady": 3, "tiny": None}  # tiny: +-0.05 of 1 with sd 10
+
+
+def test_the_fitted_values_are_checked_on_fresh_seeds():
+    """The in-sample verdict reuses the replications the fit chose its values on; the
+    out-of-sample one runs the fitted scenario on a seed the fit never used."""
+    raw = short_raw()
+    targets = figures_from(raw)
+    params = [parse_fit(CONCERN, raw, "t.toml")]
+    plan = plan_calibration(raw, "t.toml", params, targets, seed=3, replications=2)
+    result = calibrate(raw, "t.toml", params, targets, plan)
+    assert result.fresh_seed != plan.seed
+    fitted = make(apply_settings(raw, result.fitted, "t.toml"))
+    assert result.per_replication == run_replications(fitted, 3, 2).per_replication
+    fresh = run_replications(fitted, result.fresh_seed, 2).per_replication
+    assert result.fresh_per_replication == fresh
+    assert fresh != result.per_replication
+
+
+def test_calibrate_prints_both_verdicts_and_how_replications_were_chosen(tmp_path, capsys):
+    args = ["calibrate", str(short_file(tmp_path))]
+    args += ["--fit", CONCERN, "--max-evaluations", "40"]
+    assert main([*args, "--tolerance", "0.1"]) == 0
+    captured = capsys.readouterr()
+    err = " ".join(captured.err.split())
+    assert "chosen so each reported figure's 95% interval is within 10%" in err
+    out = " ".join(captured.out.split())
+    assert "in sample" in out and "out of sample" in out and "seed 12346" in out
+
+
+def test_default_bounds_come_from_what_the_scenario_accepts_not_from_names():
+    """[0, 1] for any value the scenario refuses above 1, whatever its path is called
+    (parameter paths are moving); half to twice the value otherwise."""
+    raw = minimal_raw()
+    share = parse_fit("demand.priority.urgent", raw, "t.toml")  # 0.2; no name list has it
+    assert (share.low, share.high) == (0.0, 1.0)
+    criterion = parse_fit("steps.s42_test.unable_to_protect", raw, "t.toml")
+    assert (criterion.low, criterion.high) == (0.0, 1.0)
+    manager = parse_fit("teams.locality.roles.manager.headcount", raw, "t.toml")  # 1; 1.5 is fine
+    assert (manager.low, manager.high) == (0.5, 2.0)
+
+
+def test_the_plan_says_which_figures_hit_the_replication_cap():
+    from sgsim.outputs.calibration import plan_lines
+    from sgsim.studies.calibration_plan import Plan
+
+    plan = Plan(
+        seed=1,
+        replications=30,
+        spread={"contacts": 50.0, "other_enquiries": 3.0},
+        fit_evaluations=60,
+        range_evaluations=22,
+        flat_evaluations=5,
+        seconds_per_replication=0.5,
+        needed={"contacts": 4, "other_enquiries": None},
+        tolerance=0.05,
+        max_replications=30,
+    )
+    text = " ".join(" ".join(plan_lines(plan)).split())
+    assert "Replications: 30 per evaluation, the cap (--max-replications)" in text
+    assert "the 95% interval of other_enquiries would need more" in text
+    assert "At most 87 evaluations" in text and "seed 2" in text
+    # (87 evaluations + 1 check) x 30 replications x 0.5 s = 1320 s
+    assert "about 22.0 min" in text

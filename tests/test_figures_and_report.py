@@ -142,7 +142,7 @@ def test_compare_cli_writes_table_csv_and_figures(tmp_path, capsys):
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "fewer vs minimal" in out and "clearly higher" in out
+    assert "fewer (scenario) vs minimal (baseline)" in out and "clearly higher" in out
     rows = list(csv.DictReader((tmp_path / "c" / "comparison.csv").open()))
     wait = next(r for r in rows if r["metric"] == "triage_wait_days_mean")
     assert wait["clear"] == "True" and float(wait["difference"]) > 0

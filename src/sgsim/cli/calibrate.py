@@ -8,20 +8,19 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from sgsim import __version__
-from sgsim.analysis.summary import compare_reported, summarise_all
 from sgsim.cli.common import (
     add_run_options,
     command_line,
     command_parser,
+    fraction,
     positive,
     write_text_atomically,
 )
-from sgsim.outputs.tables import reported_table
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import load_scenario, read_scenario_raw
+from sgsim.studies.calibration_plan import DEFAULT_MAX_REPLICATIONS, DEFAULT_TOLERANCE
 
 DESCRIPTION = """\
 Find values of the named parameters that make the simulated figures match the
@@ -71,15 +70,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-evaluations",
         type=positive,
-        default=120,
-        help="at most this many optimiser evaluations (default: %(default)s)",
+        help="a hard cap on simulations of the objective, counting the fit, the 95%% ranges "
+        "and the flat-direction checks (default: 30 per parameter and 30 more for the fit, "
+        "plus what the ranges and checks need at most; printed before the start)",
     )
-    add_run_options(p)
-    p.set_defaults(replications=10)
+    p.add_argument(
+        "--tolerance",
+        type=fraction,
+        default=DEFAULT_TOLERANCE,
+        metavar="FRACTION",
+        help="choose the replications so that each reported figure's 95%% interval is "
+        "within this fraction of it, from a pilot's noise (default: %(default)g)",
+    )
+    p.add_argument(
+        "--max-replications",
+        type=positive,
+        default=DEFAULT_MAX_REPLICATIONS,
+        help="at most this many replications (default: %(default)s)",
+    )
+    add_run_options(p, replications=None)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sgsim.outputs.calibration import plan_lines, print_calibration
     from sgsim.studies.calibrate import calibrate, fitted_file_text, parse_fit
+    from sgsim.studies.calibration_plan import plan_calibration
 
     loaded = load_scenario(args.scenario)
     s = loaded.scenario
@@ -91,49 +106,33 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     params = [parse_fit(text, raw, file) for text in args.fit]
     output = args.output or args.scenario.with_name(args.scenario.stem + "_calibrated.toml")
     err = Console(stderr=True)
-    with err.status("calibrating...") as status:
-        result = calibrate(
+    with err.status("pilot run..."):
+        plan = plan_calibration(
             raw,
             file,
             params,
             targets,
             args.seed,
             args.replications,
+            args.tolerance,
+            args.max_replications,
             args.max_evaluations,
+            args.workers,
+        )
+    err.print("\n".join(plan_lines(plan)), highlight=False)
+    with err.status("calibrating...") as status:
+        result = calibrate(
+            raw,
+            file,
+            params,
+            targets,
+            plan,
             on_eval=lambda n, v: status.update(f"calibrating: evaluation {n}, objective {v:.3g}"),
             workers=args.workers,
         )
-    console = Console()
-    table = Table(
-        title=f"Fitted parameters ({result.evaluations} evaluations of "
-        f"{args.replications} replications; objective {result.objective_start:.3g}"
-        f" -> {result.objective_end:.3g})",
-        title_justify="left",
-    )
-    for col in ("parameter", "started at", "fitted", "95% range"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
-    for p in params:
-        lo, hi = result.ranges[p.path]
-        table.add_row(
-            p.path, f"{p.start:.4g}", f"{result.fitted[p.path]:.4g}", f"{lo:.4g} to {hi:.4g}"
-        )
-    console.print(table)
-    reported = compare_reported(s.reported, summarise_all(result.per_replication))
-    console.print(reported_table(reported, s.reported.source, wide=console.width >= 110))
-    if result.flat_directions:
-        console.print(
-            "[bold]Not pinned down by the reported figures[/bold]: these parameters can move "
-            "together (in these proportions, and three times as far) with the fit still "
-            "inside its 95% range, so each one's own range understates its uncertainty:"
-        )
-        for flat in result.flat_directions:
-            console.print("  " + " with ".join(f"{k} {v:+g}" for k, v in flat.items()))
-    else:
-        console.print("Every fitted parameter is pinned down by the reported figures.")
+    print_calibration(Console(), result, s.reported.source)
     extends = os.path.relpath(args.scenario.resolve(), output.resolve().parent)
-    text = fitted_file_text(
-        result, extends, s.name, targets, args.seed, args.replications, command_line(), __version__
-    )
+    text = fitted_file_text(result, extends, s.name, command_line(), __version__)
     write_text_atomically(output, text)
     print(f"wrote {output}", file=sys.stderr)
     return 0

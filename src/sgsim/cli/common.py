@@ -4,6 +4,7 @@ and writing files whole."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -46,14 +47,19 @@ def command_parser(
     return parser
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    """Replications, seed and workers: the options of every command that runs a scenario."""
+def add_run_options(p: argparse.ArgumentParser, replications: int | None = 20) -> None:
+    """Replications, seed and workers: the options of every command that runs a scenario.
+
+    ``replications`` None leaves the command to choose them (calibrate: from the noise).
+    """
     p.add_argument(
         "-n",
         "--replications",
         type=positive,
-        default=20,
-        help="independent replications (default: %(default)s); more gives tighter intervals",
+        default=replications,
+        help="independent replications (default: %(default)s); more gives tighter intervals"
+        if replications
+        else "independent replications (default: chosen from the noise, see --tolerance)",
     )
     add_seed(p)
     p.add_argument(
@@ -92,6 +98,17 @@ def positive(text: str) -> int:
     value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A share option (--material, --tolerance): a number strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
     return value
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sgsim.cli.common import add_run_options, command_parser, need_folder, simulate_with_progress
+from sgsim.analysis.comparison import DEFAULT_MATERIAL
+from sgsim.cli.common import (
+    add_run_options,
+    command_parser,
+    fraction,
+    need_folder,
+    simulate_with_progress,
+)
 from sgsim.outputs.tables import compare_document, compare_table
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import load_scenario
@@ -27,7 +34,10 @@ examples:
 
 The first scenario is the baseline. Each difference is taken replication by
 replication (same seed, same contacts), and called clear only when its 95%
-interval excludes zero."""
+interval excludes zero. In practice it matters only beyond a threshold
+(--material times the baseline, with floors the table's caption gives): "no
+material difference" when the whole interval lies inside it, materially higher
+or lower when the whole interval lies beyond."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +60,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plots", type=Path, metavar="DIR", help="draw the scenarios side by side")
     p.add_argument("--out", type=Path, metavar="DIR", help="write comparison.csv")
     p.add_argument("--json", action="store_true", help="print one JSON object, no tables")
+    p.add_argument(
+        "--material",
+        type=fraction,
+        default=DEFAULT_MATERIAL,
+        metavar="FRACTION",
+        help="the smallest difference that matters, as a fraction of the baseline "
+        "(default: %(default)g)",
+    )
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -68,7 +86,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     )
     base = results[0].per_replication
     comparisons = {
-        label: paired_differences(base, r.per_replication)
+        label: paired_differences(base, r.per_replication, args.material)
         for label, r in zip(labels[1:], results[1:], strict=True)
     }
     notes = []
@@ -89,13 +107,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                compare_document(args.seed, args.replications, labels[0], comparisons), indent=2
+                compare_document(
+                    args.seed, args.replications, labels[0], comparisons, args.material
+                ),
+                indent=2,
             )
         )
     else:
         console = Console()
         for label, diffs in comparisons.items():
-            console.print(compare_table(labels[0], label, diffs))
+            console.print(compare_table(labels[0], label, diffs, args.material))
     for label, ld, r in zip(labels, loaded, results, strict=True):
         for growth in r.unsettled(ld.scenario):
             print(f"warning: in {label}, {growth.words}", file=sys.stderr)

@@ -9,6 +9,7 @@ from sgsim.analysis.metrics import metric_names
 from sgsim.cli.common import command_parser
 from sgsim.outputs.describe import outline
 from sgsim.scenario.loading import load_scenario
+from sgsim.scenario.provenance import describe_reported
 
 DESCRIPTION = """\
 Check a scenario file without running it. Exit code 0 if it is valid, 2 if not,
@@ -37,6 +38,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{_n(len(s.reported.figures), 'reported figure')}."
     )
     print("\n".join(f"  {line}" for line in outline(s)))
+    print(describe_reported(args.scenario, s.reported))
     return 0
 
 

@@ -258,6 +258,8 @@ def write_comparison(
         "difference_ci95_high",
         "clear",
         "verdict",
+        "material_threshold",
+        "practical_verdict",
         "seed",
         "replications",
     ]
@@ -273,6 +275,8 @@ def write_comparison(
             _num(d.diff.ci95[1]),
             d.clear,
             d.verdict,
+            d.threshold,
+            d.practical,
             seed,
             replications,
         ]

@@ -6,11 +6,14 @@ import math
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from sgsim.analysis.comparison import FLOORS, Difference
 from sgsim.analysis.metrics import PUBLISHED_RATE_NAMES, metric_names
 from sgsim.analysis.summary import RateCheck, ReportedCheck, Summary
+from sgsim.analysis.units import unit
 from sgsim.outputs.describe import kinds_in
+from sgsim.outputs.layout import Column, Sheet
 from sgsim.scenario.schema import Scenario
 
 GROUP_TITLES = {
@@ -46,75 +49,87 @@ def fmt(name: str, x: float | None) -> str:
     """Rates as percentages, counts whole, everything else to two decimals."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    if name.endswith("_rate") or name.startswith("utilisation_"):
+    if unit(name) == "share":
         return f"{x:.1%}"
     if name.endswith("_mean") or name.startswith("caseload_"):
         return f"{x:.2f}"
     return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.1f}"
 
 
+def fmt_range(name: str, ends: tuple[float, float]) -> str:
+    """An interval's two ends, formatted as the metric is."""
+    return f"{fmt(name, ends[0])} - {fmt(name, ends[1])}"
+
+
 def results_table(
     s: Scenario, summaries: dict[str, Summary], replications: int, seed: int, wide: bool
-) -> Table:
+) -> Sheet:
     """The results; ``wide`` adds a column saying what each metric is."""
     labels = metric_names(s)
-    table = Table(title=f"{s.name}: {replications} replications, seed {seed}", title_justify="left")
-    table.add_column("metric", no_wrap=True)
-    if wide:
-        table.add_column("what it is", style="dim")
-    table.add_column("mean", justify="right", no_wrap=True)
-    table.add_column("95% CI", justify="right", no_wrap=True)
+    table = Sheet(
+        f"{s.name}: {replications} replications, seed {seed}",
+        [
+            Column("metric", "left"),
+            *([Column("what it is", "left", prose=True)] if wide else []),
+            Column("mean"),
+            Column("95% CI"),
+        ],
+    )
     group = None
     for name, summary in summaries.items():
         g, label = labels.get(name, ("", name))
         if g != group:
             group = g
-            table.add_section()
-            table.add_row(f"[bold]{GROUP_TITLES.get(g, g)}[/bold]", *[""] * (2 + wide))
-        ci = f"{fmt(name, summary.ci95[0])} - {fmt(name, summary.ci95[1])}"
-        table.add_row(name, *([label] if wide else []), fmt(name, summary.mean), ci)
+            table.add_heading(GROUP_TITLES.get(g, g))
+        what = [f"[dim]{escape(label)}[/dim]"] if wide else []
+        table.add_row(name, *what, fmt(name, summary.mean), fmt_range(name, summary.ci95))
     return table
 
 
-def reported_table(checks: list[ReportedCheck], source: str, wide: bool) -> Table:
+def reported_table(checks: list[ReportedCheck], source: str, wide: bool) -> Sheet:
     """Reported figures beside the simulation; ``wide`` adds the spread of simulated years."""
-    table = Table(
-        title=f"Reported vs simulated ({source or 'source not given'})",
-        title_justify="left",
+    table = Sheet(
+        f"Reported vs simulated ({source or 'source not given'})",
+        [
+            Column("figure", "left"),
+            Column("reported"),
+            Column("simulated"),
+            Column("95% CI"),
+            *([Column("sim. years")] if wide else []),
+            Column("verdict", "left", prose=True),
+        ],
         caption="in CI: inside the 95% CI of the simulated mean; in spread: inside "
         "the middle 95% of simulated years; differs: outside both",
-        caption_justify="left",
     )
-    columns = ["figure", "reported", "simulated", "95% CI", "sim. years", "verdict"]
-    if not wide:
-        columns.remove("sim. years")
-    for col in columns:
-        table.add_column(
-            col,
-            justify="left" if col in ("figure", "verdict") else "right",
-            no_wrap=col != "figure",
-        )
     for c in checks:
-        colour = "green" if c.within_ci else "yellow" if c.within_range else "red"
-        spread = f"{fmt(c.name, c.simulated.range95[0])} - {fmt(c.name, c.simulated.range95[1])}"
         table.add_row(
             c.name,
             fmt(c.name, c.reported),
             fmt(c.name, c.simulated.mean),
-            f"{fmt(c.name, c.simulated.ci95[0])} - {fmt(c.name, c.simulated.ci95[1])}",
-            *([spread] if wide else []),
-            f"[{colour}]{c.verdict}[/{colour}]",
+            fmt_range(c.name, c.simulated.ci95),
+            *([fmt_range(c.name, c.simulated.range95)] if wide else []),
+            reported_verdict(c),
         )
     return table
 
 
-def rates_table(checks: list[RateCheck]) -> Table:
-    table = Table(
-        title="Conversion rates: as published, from the reported counts, simulated",
-        title_justify="left",
+def reported_verdict(c: ReportedCheck) -> str:
+    """The verdict in its colour: green in CI, yellow in spread, red outside both."""
+    colour = "green" if c.within_ci else "yellow" if c.within_range else "red"
+    return f"[{colour}]{c.verdict}[/{colour}]"
+
+
+def rates_table(checks: list[RateCheck]) -> Sheet:
+    table = Sheet(
+        "Conversion rates: as published, from the reported counts, simulated",
+        [
+            Column("rate", "left"),
+            Column("published"),
+            Column("from counts"),
+            Column("simulated"),
+            Column("note", "left", prose=True),
+        ],
     )
-    for col in ("rate", "published", "from counts", "simulated", "note"):
-        table.add_column(col, justify="left" if col in ("rate", "note") else "right")
     for c in checks:
         note = f"[red]{c.note}[/red]" if c.mismatch else c.note
         table.add_row(
@@ -194,20 +209,22 @@ def run_document(
     }
 
 
-def compare_table(baseline: str, other: str, diffs: list) -> Table:
-    """One alternative against the baseline: means, paired difference, its CI, verdict."""
-    table = Table(
-        title=f"{other} vs {baseline} (paired, common random numbers)",
-        title_justify="left",
-        caption="clearly higher/lower: the 95% CI of the paired difference excludes zero",
-        caption_justify="left",
+def compare_table(baseline: str, other: str, diffs: list[Difference], material: float) -> Sheet:
+    """One alternative against the baseline: means, paired difference, its CI, verdicts."""
+    table = Sheet(
+        f"{other} (scenario) vs {baseline} (baseline): paired, common random numbers",
+        [
+            Column("metric", "left"),
+            Column("baseline"),
+            Column("scenario"),
+            Column("difference"),
+            Column("95% CI"),
+            Column("statistically", "left", prose=True),
+            Column("in practice", "left", prose=True),
+        ],
+        caption=compare_caption(material),
     )
-    for col in ("metric", baseline, other, "difference", "95% CI", "verdict"):
-        table.add_column(
-            col, justify="left" if col in ("metric", "verdict") else "right", no_wrap=True
-        )
     for d in diffs:
-        colour = "bold" if d.clear else "dim"
         lo, hi = d.diff.ci95
         table.add_row(
             d.metric,
@@ -215,9 +232,22 @@ def compare_table(baseline: str, other: str, diffs: list) -> Table:
             fmt(d.metric, d.other.mean),
             _signed(d.metric, d.diff.mean),
             f"{_signed(d.metric, lo)} to {_signed(d.metric, hi)}",
-            f"[{colour}]{d.verdict}[/{colour}]",
+            f"[{'bold' if d.clear else 'dim'}]{d.verdict}[/]",
+            f"[{'bold' if d.material else 'dim'}]{d.practical}[/]",
         )
     return table
+
+
+def compare_caption(material: float) -> str:
+    """What the two verdicts mean, with the threshold in use."""
+    return (
+        "statistically: clearly higher/lower when the 95% CI of the paired difference "
+        "excludes zero. In practice: no material difference when the whole CI lies within "
+        f"the threshold ({material:.0%} of the baseline, at least "
+        f"{FLOORS['share'] * 100:g} percentage point for rates and utilisation, "
+        f"{FLOORS['days']:g} day for times, {FLOORS['cases']:g} case for counts); "
+        "materially higher/lower when it lies wholly beyond; inconclusive otherwise."
+    )
 
 
 def _signed(name: str, x: float) -> str:
@@ -227,12 +257,19 @@ def _signed(name: str, x: float) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + text
 
 
-def compare_document(seed: int, replications: int, baseline: str, comparisons: dict) -> dict:
+def compare_document(
+    seed: int,
+    replications: int,
+    baseline: str,
+    comparisons: dict[str, list[Difference]],
+    material: float,
+) -> dict:
     """The ``compare --json`` document."""
     return {
         "baseline": baseline,
         "seed": seed,
         "replications": replications,
+        "material": {"relative": material, "floors": FLOORS},
         "comparisons": {
             name: {
                 d.metric: {
@@ -242,6 +279,8 @@ def compare_document(seed: int, replications: int, baseline: str, comparisons: d
                     "difference_ci95": _clean(d.diff.ci95),
                     "clear": d.clear,
                     "verdict": d.verdict,
+                    "material_threshold": d.threshold,
+                    "practical_verdict": d.practical,
                 }
                 for d in diffs
             }

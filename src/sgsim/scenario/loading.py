@@ -100,7 +100,10 @@ def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, An
     if not parent_path.is_file():
         raise ScenarioError(file, "extends", "an existing scenario file", parent)
     base, texts = _read_with_extends(parent_path, (*seen, path.resolve()))
-    return _merge(base, raw), [*texts, f"# --- {path.name}\n{text}"]
+    merged = _merge(base, raw)
+    if "reported" in raw:  # replaced whole: one council's figures never mix with another's
+        merged["reported"] = raw["reported"]
+    return merged, [*texts, f"# --- {path.name}\n{text}"]
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,13 +1,18 @@
 """Calibration: scenario parameters fitted to a council's reported figures.
 
 The objective is the sum over reported figures of ((simulated mean - reported) / spread)^2,
-where spread is the year-to-year standard deviation of that figure across replications at
-the starting point. Every evaluation uses the same seed (common random numbers), so the
-objective is a deterministic function of the parameters and a derivative-free optimiser
-(Nelder-Mead, scipy.optimize) can follow it. Because each term is a gap measured in
-simulated years, a rise of 3.84 above the minimum marks a 95% range for one parameter
-(profile), and directions in which the objective hardly rises across the whole range are
-ones the reported figures cannot pin down.
+where spread is the year-to-year standard deviation of that figure across a pilot's
+replications at the starting point. Every evaluation uses the same seed (common random
+numbers), so the objective is a deterministic function of the parameters and a
+derivative-free optimiser (Nelder-Mead, scipy.optimize) can follow it. Because each term
+is a gap measured in simulated years, a rise of 3.84 above the minimum marks a 95% range
+for one parameter (profile), and directions in which the objective hardly rises across the
+whole range are ones the reported figures cannot pin down.
+
+Every simulation of the objective counts against one hard budget: the optimiser gets what
+the ranges and the flat-direction checks, whose worst cases are known, leave. The fitted
+values then run once more on a seed the fit never used: the fit chose them on its own
+replications, whose noise they absorb, so only fresh replications say how well they fit.
 
 Parameters are set through ``sgsim.studies.settings``: fitting one share of a mix (a
 source's chance of a concern at triage) fills in the other shares, and the fitted scenario
@@ -18,18 +23,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import optimize
 
+from sgsim.analysis.summary import ReportedCheck, summarise_all
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import build_scenario
 from sgsim.studies.runner import run_replications
 from sgsim.studies.settings import apply_settings, complete_mixes, resolve_path
 from sgsim.studies.sweep.design import base_value
 
+if TYPE_CHECKING:
+    from sgsim.studies.calibration_plan import Plan
+
 CHI2_95 = 3.84  # 95% quantile of chi-square with one degree of freedom
+BISECTION_STEPS = 10  # each end of a 95% range to 1/1000 of the parameter's span
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,29 @@ class Calibration:
     """What a calibration found."""
 
     parameters: list[FitParameter]
+    targets: dict[str, float]  # the reported figures fitted to
     fitted: dict[str, float]
     ranges: dict[str, tuple[float, float]]
     objective_start: float
     objective_end: float
-    evaluations: int
+    evaluations: int  # simulations of the objective, all phases
+    converged: bool  # False: the optimiser stopped at its budget
     flat_directions: list[dict[str, float]]
-    per_replication: list[dict[str, float]] = field(default_factory=list)
+    seed: int
+    replications: int
+    per_replication: list[dict[str, float]]  # the fitted values on the fit's own seed
+    fresh_seed: int
+    fresh_per_replication: list[dict[str, float]]  # and on a seed the fit never used
     rest_of_mixes: dict[str, float] = field(default_factory=dict)  # shares filled in
+
+    def checks(self, fresh: bool) -> list[ReportedCheck]:
+        """The reported figures beside the fitted values' runs: fresh, or the fit's own."""
+        summaries = summarise_all(self.fresh_per_replication if fresh else self.per_replication)
+        return [ReportedCheck(n, t, summaries[n]) for n, t in self.targets.items()]
+
+
+class BudgetSpent(Exception):
+    """The objective may not be simulated again: its evaluations are used up."""
 
 
 def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
@@ -90,7 +115,7 @@ def parse_fit(text: str, raw: dict[str, Any], file: str) -> FitParameter:
 
 
 class Objective:
-    """The standardised squared gap to the reported figures, counted and cached."""
+    """The standardised squared gap to the reported figures, counted, capped and cached."""
 
     def __init__(
         self,
@@ -98,17 +123,16 @@ class Objective:
         file: str,
         params: list[FitParameter],
         targets: dict[str, float],
-        seed: int,
-        replications: int,
+        plan: Plan,
         on_eval: Callable[[int, float], None] | None = None,
         workers: int = 1,
     ) -> None:
         self.raw, self.file, self.params = raw, file, params
-        self.workers = workers
-        self.targets, self.seed, self.replications = targets, seed, replications
-        self.on_eval = on_eval
+        self.targets, self.plan = targets, plan
+        self.on_eval, self.workers = on_eval, workers
+        self.limit = plan.max_evaluations  # new simulations allowed in all
         self.cache: dict[tuple[float, ...], tuple[float, list[dict[str, float]]]] = {}
-        self.spread: dict[str, float] = {}
+        self.best: tuple[float, np.ndarray] = (np.inf, np.array([]))
 
     def values(self, u: np.ndarray) -> dict[str, float]:
         """Unit-cube coordinates to parameter values."""
@@ -126,20 +150,21 @@ class Objective:
     def _evaluate(self, u: np.ndarray) -> tuple[float, list[dict[str, float]]]:
         key = tuple(np.round(np.clip(u, 0, 1), 10))
         if key not in self.cache:
+            if len(self.cache) >= self.limit:
+                raise BudgetSpent
             settings = self.values(np.array(key))
             s = build_scenario(apply_settings(self.raw, settings, self.file), self.file)
             reps = run_replications(
-                s, self.seed, self.replications, workers=self.workers
+                s, self.plan.seed, self.plan.replications, workers=self.workers
             ).per_replication
-            if not self.spread:  # fixed at the start, so the objective stays smooth
-                for name, target in self.targets.items():
-                    sd = float(np.nanstd([r[name] for r in reps], ddof=1))
-                    self.spread[name] = sd if sd > 0 else max(abs(target) * 0.01, 1e-9)
+            spread = self.plan.spread
             value = sum(
-                ((float(np.nanmean([r[n] for r in reps])) - t) / self.spread[n]) ** 2
+                ((float(np.nanmean([r[n] for r in reps])) - t) / spread[n]) ** 2
                 for n, t in self.targets.items()
             )
             self.cache[key] = (value, reps)
+            if value < self.best[0]:
+                self.best = (value, np.array(key))
             if self.on_eval:
                 self.on_eval(len(self.cache), value)
         return self.cache[key]
@@ -150,40 +175,55 @@ def calibrate(
     file: str,
     params: list[FitParameter],
     targets: dict[str, float],
-    seed: int,
-    replications: int,
-    max_evaluations: int = 120,
+    plan: Plan,
     on_eval: Callable[[int, float], None] | None = None,
     workers: int = 1,
 ) -> Calibration:
-    """Fit the parameters, then find each one's 95% range and any flat directions."""
-    f = Objective(raw, file, params, targets, seed, replications, on_eval, workers)
+    """Fit the parameters within the plan's budget, find each one's 95% range and any flat
+    directions, and run the fitted values on fresh seeds."""
+    f = Objective(raw, file, params, targets, plan, on_eval, workers)
     u0 = np.array([(p.start - p.low) / (p.high - p.low) for p in params])
+    f.limit = plan.fit_evaluations
     start_value = f(u0)
-    res = optimize.minimize(
-        f,
-        u0,
-        method="Nelder-Mead",
-        bounds=[(0, 1)] * len(params),
-        options={
-            "maxfev": max_evaluations,
-            "xatol": 1e-3,
-            "fatol": 1e-2,
-            "initial_simplex": _simplex(u0),
-        },
-    )
-    best = np.clip(res.x, 0, 1)
-    fitted = f.values(best)
+    try:
+        res = optimize.minimize(
+            f,
+            u0,
+            method="Nelder-Mead",
+            bounds=[(0, 1)] * len(params),
+            options={
+                "maxfev": plan.fit_evaluations,
+                "xatol": 1e-3,
+                "fatol": 1e-2,
+                "initial_simplex": _simplex(u0),
+            },
+        )
+        converged = bool(res.success)
+    except BudgetSpent:
+        converged = False
+    f.limit = plan.max_evaluations  # the ranges and checks: within their worst case
+    best = f.best[1]
     ranges = {p.path: _profile(f, best, i, p) for i, p in enumerate(params)}
+    flat = _flat_directions(f, best, params, ranges)
+    fitted = f.values(best)
+    fresh = build_scenario(apply_settings(raw, fitted, file), file)
     return Calibration(
         parameters=params,
+        targets=targets,
         fitted=fitted,
         ranges=ranges,
         objective_start=start_value,
         objective_end=f(best),
         evaluations=len(f.cache),
-        flat_directions=_flat_directions(f, best, params, ranges),
+        converged=converged,
+        flat_directions=flat,
+        seed=plan.seed,
+        replications=plan.replications,
         per_replication=f.runs(best),
+        fresh_seed=plan.fresh_seed,
+        fresh_per_replication=run_replications(
+            fresh, plan.fresh_seed, plan.replications, workers=workers
+        ).per_replication,
         rest_of_mixes={
             k: v for k, v in complete_mixes(raw, fitted, file).items() if k not in fitted
         },
@@ -198,6 +238,11 @@ def _simplex(u0: np.ndarray, step: float = 0.15) -> np.ndarray:
         p[i] = p[i] + step if p[i] + step <= 1 else p[i] - step
         pts.append(p)
     return np.array(pts)
+
+
+def range_evaluations(d: int) -> int:
+    """At most, for d parameters' 95% ranges: each end's bound, then its bisection."""
+    return d * 2 * (1 + BISECTION_STEPS)
 
 
 def _profile(f: Objective, best: np.ndarray, i: int, p: FitParameter) -> tuple[float, float]:
@@ -220,7 +265,7 @@ def _profile(f: Objective, best: np.ndarray, i: int, p: FitParameter) -> tuple[f
             ends.append(bound)
             continue
         inside, outside = float(best[i]), bound
-        for _ in range(10):  # the range to 1/1000 of the parameter's span
+        for _ in range(BISECTION_STEPS):
             middle = (inside + outside) / 2
             if above(middle):
                 outside = middle
@@ -228,6 +273,12 @@ def _profile(f: Objective, best: np.ndarray, i: int, p: FitParameter) -> tuple[f
                 inside = middle
         ends.append((inside + outside) / 2)
     return (p.low + ends[0] * (p.high - p.low), p.low + ends[1] * (p.high - p.low))
+
+
+def flat_evaluations(d: int) -> int:
+    """At most, to look for flat directions among d parameters: the centre, two points a
+    parameter and four a pair for the Hessian, and both ways along each eigenvector."""
+    return 1 + 2 * d + 2 * d * (d - 1) + 2 * d
 
 
 def _flat_directions(
@@ -293,37 +344,36 @@ def _step_inside(u: np.ndarray, step: np.ndarray) -> np.ndarray:
 
 
 def fitted_file_text(
-    calibration: Calibration,
-    extends: str,
-    name: str,
-    targets: dict,
-    seed: int,
-    replications: int,
-    command: list[str],
-    version: str,
+    calibration: Calibration, extends: str, name: str, command: list[str], version: str
 ) -> str:
     """A scenario that extends the original and sets the fitted values, saying how."""
+    c = calibration
+    fresh = c.checks(fresh=True)
     lines = [
         f"# Calibrated by sgsim {version}: {' '.join(command)}",
         "# Fitted to the reported figures: "
-        + ", ".join(f"{k} = {v:g}" for k, v in targets.items()),
+        + ", ".join(f"{k} = {v:g}" for k, v in c.targets.items()),
         f"# Objective (sum of squared gaps in simulated-year spreads): "
-        f"{calibration.objective_start:.3g} before, {calibration.objective_end:.3g} after, "
-        f"{calibration.evaluations} evaluations of {replications} replications, seed {seed}.",
+        f"{c.objective_start:.3g} before, {c.objective_end:.3g} after, "
+        f"{c.evaluations} evaluations of {c.replications} replications, seed {c.seed}"
+        + ("." if c.converged else "; the optimiser stopped at its budget."),
         "# 95% ranges: where moving one parameter alone raises the objective by 3.84.",
+        f"# On fresh seeds (seed {c.fresh_seed}, {c.replications} replications): "
+        f"{sum(bool(x.within_ci) for x in fresh)} of {len(fresh)} reported figures inside "
+        "the 95% CI of the simulated mean.",
     ]
-    for flat in calibration.flat_directions:
+    for flat in c.flat_directions:
         lines.append(
             "# Not pinned down by these figures (can move together): "
             + " with ".join(f"{k} {v:+g}" for k, v in flat.items())
         )
     lines += [f'extends = "{extends}"', f'name = "{name} (calibrated)"', ""]
-    for p in calibration.parameters:
-        value = calibration.fitted[p.path]
-        lo, hi = calibration.ranges[p.path]
+    for p in c.parameters:
+        value = c.fitted[p.path]
+        lo, hi = c.ranges[p.path]
         lines.append(
             f"{p.path} = {value:.6g}  # 95% range {lo:.4g} to {hi:.4g}; started at {p.start:.4g}"
         )
-    for path, value in calibration.rest_of_mixes.items():
+    for path, value in c.rest_of_mixes.items():
         lines.append(f"{path} = {value:.6g}  # the rest of its mix, so the shares sum to 1")
     return "\n".join(lines) + "\n"

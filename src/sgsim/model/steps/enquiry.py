@@ -104,7 +104,6 @@ class EnquiryRunner(StepRunner):
         places.give_back()
         return 0
 
-
     def sessions(
         self, i: int, area: int, staff: Any, allocated: float, days: float, hours: float
     ) -> Generator[Any, Any, None]:

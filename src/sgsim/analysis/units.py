@@ -1,0 +1,22 @@
+"""What a metric measures, read from its name: a share, a time in days, or cases.
+
+Formatting (percentages or whole numbers) and the smallest difference that matters in
+practice both depend on it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Unit = Literal["share", "days", "cases"]
+
+
+def unit(metric: str) -> Unit:
+    """Rates and utilisation are shares of 1; waits, durations and days of the run (the
+    day a starting backlog is cleared) are days; the rest count cases (contacts,
+    enquiries, queue lengths, caseloads)."""
+    if metric.endswith("_rate") or metric.startswith("utilisation_"):
+        return "share"
+    if "_days" in metric or metric.endswith("_day"):
+        return "days"
+    return "cases"
