@@ -36,3 +36,22 @@ def test_verify_command_exit_code_and_table(capsys):
     assert main(["verify", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "passed, 0 failed" in out and "Erlang" in out and "Holm" in out
+
+
+def test_a_check_that_cannot_run_here_is_shown_and_does_not_fail(monkeypatch):
+    """On a plain install without Ciw, the Ciw cross-check says 'not run', not 'FAIL'."""
+    import builtins
+
+    import sgsim.studies.verify as verify
+
+    real_import = builtins.__import__
+
+    def no_ciw(name, *args, **kwargs):
+        if name == "ciw":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_ciw)
+    checks = verify.check_two_stage(3, 60, 2)
+    not_run = [c for c in checks if "Ciw" in c.name]
+    assert len(not_run) == 1 and not_run[0].verdict == "not run" and not_run[0].passed

@@ -43,9 +43,12 @@ class Check:
     p_value: float | None = None  # None: an exact check (the interval must hold)
     bookkeeping: bool = False  # an identity between numbers from one log, not validation
     rejected: bool = False  # set by Holm's method over the statistical family
+    ran: bool = True  # False: a check that could not run here (shown, neither pass nor fail)
 
     @property
     def passed(self) -> bool:
+        if not self.ran:
+            return True
         if self.p_value is not None:
             return not self.rejected
         lo, hi = self.interval
@@ -53,6 +56,8 @@ class Check:
 
     @property
     def verdict(self) -> str:
+        if not self.ran:
+            return "not run"
         word = "pass" if self.passed else "FAIL"
         return f"{word} (identity)" if self.bookkeeping else word
 
@@ -372,6 +377,7 @@ def check_two_stage(reps: int, days: int, ciw_reps: int) -> list[Check]:
                 math.nan,
                 (math.nan, math.nan),
                 "Ciw is a test-only dependency",
+                ran=False,
             )
         )
         return checks
