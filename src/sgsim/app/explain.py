@@ -12,6 +12,7 @@ import math
 from sgsim.analysis.comparison import Difference
 from sgsim.analysis.metrics import metric_names
 from sgsim.analysis.summary import Summary, compare_reported
+from sgsim.outputs.describe import words
 from sgsim.outputs.report import CAPTIONS
 from sgsim.outputs.tables import fmt, headline_metrics
 from sgsim.scenario.schema import Scenario
@@ -86,9 +87,9 @@ def unit(metric: str, label: str) -> str:
     """The unit a difference of the metric is said in."""
     if metric.endswith("_rate") or metric.startswith("utilisation"):
         return " percentage points"
-    for words in ("working days", "days"):
-        if words in label:
-            return f" {words}"
+    for days in ("working days", "days"):
+        if days in label:
+            return f" {days}"
     return ""
 
 
@@ -112,6 +113,8 @@ def change_words(d: Difference, label: str) -> str:
     u = unit(d.metric, label)
     if math.isnan(d.diff.mean) or math.isnan(lo):
         return "cannot say (too few replications, or no cases)"
+    if lo == hi == 0:
+        return "no change"
     if not d.clear:
         return f"no clear change ({_signed(d.metric, lo)} to {_signed(d.metric, hi)}{u})"
     verb = "rises" if d.diff.mean > 0 else "falls"
@@ -179,4 +182,6 @@ def difference_rows(diffs: list[Difference], s: Scenario) -> list[dict[str, str]
 
 
 def _sentence(text: str) -> str:
+    """A metric's label as the start of a sentence, without identifiers' underscores."""
+    text = words(text)
     return text[:1].upper() + text[1:]
