@@ -102,7 +102,8 @@ def test_two_designs_are_compared_in_plain_words(small):
     at.sidebar.number_input(key=key).set_value(1.5)
     no_errors(at.button(key="compare").click().run())
     said = "\n".join(m.value for m in at.markdown)
-    assert "Share of triage officer (front door) hours on the pathway: rises by" in said
+    assert "- Share of triage officer (front door) hours on the pathway: rises by" in said
+    assert "**No clear change:** Contacts received;" in said
     assert "The two designs side by side" in [h.value for h in at.subheader]
 
 

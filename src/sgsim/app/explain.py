@@ -167,6 +167,18 @@ def reported_rows(s: Scenario, summaries: dict[str, Summary]) -> list[dict[str, 
     ]
 
 
+def key_differences(diffs: list[Difference], s: Scenario) -> tuple[list[str], list[str]]:
+    """The key measures of a comparison: a sentence for each clear change, and the names
+    of those with no clear change."""
+    labels = {name: label for name, (_, label) in metric_names(s).items()}
+    wanted = set(key_metrics(s))
+    said = [d for d in diffs if d.metric in wanted]
+    return (
+        [difference_sentence(d, labels[d.metric]) for d in said if d.clear],
+        [_sentence(labels[d.metric]) for d in said if not d.clear],
+    )
+
+
 def difference_rows(diffs: list[Difference], s: Scenario) -> list[dict[str, str]]:
     """Every measure of a comparison: A, B, and the paired difference in words."""
     labels = {name: label for name, (_, label) in metric_names(s).items()}

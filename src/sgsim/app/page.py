@@ -17,7 +17,6 @@ from pathlib import Path
 import streamlit as st
 
 from sgsim.analysis.comparison import Difference, paired_differences
-from sgsim.analysis.metrics import metric_names
 from sgsim.app import controls as ctl
 from sgsim.app.design import Changes, Design, change_lines, make_design
 from sgsim.app.downloads import (
@@ -31,9 +30,8 @@ from sgsim.app.downloads import (
 from sgsim.app.estimate import SLOW_SECONDS, estimate_seconds, in_words, seconds_per_contact
 from sgsim.app.explain import (
     difference_rows,
-    difference_sentence,
     figure_text,
-    key_metrics,
+    key_differences,
     measure_rows,
     reported_rows,
 )
@@ -150,6 +148,8 @@ def _number(c: ctl.Control, key: str) -> float:
         args = {k: int(v) if isinstance(v, float) else v for k, v in args.items()}
     if c.percent:
         args["format"] = "%.1f%%"
+    elif not c.whole:
+        args["format"] = "%.1f"
     widget = st.slider if c.slider else st.number_input
     return widget(c.label, **args) / scale
 
@@ -296,7 +296,7 @@ def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[
 
 def _baselines(source: Source, library: list[Shipped]) -> dict[str, Callable[[], Source]]:
     options: dict[str, Callable[[], Source]] = {
-        f"{source.label} as it is (without your changes)": lambda: source
+        f"{source.label} without your changes": lambda: source
     }
     pinned: Source | None = st.session_state.get("pinned")
     if pinned is not None:
@@ -339,21 +339,16 @@ def _compare_panel(design: Design, source: Source, library: list[Shipped], run: 
         return
     if done.key != key:
         st.info("The designs have changed since this comparison: press **Compare** again.")
-    st.subheader(f"B (your design) against A ({done.labels[0]})")
+    st.subheader(f"Your design (B) against {done.labels[0]} (A)")
     st.markdown(
-        "**What am I looking at?** Each line is the change from A to B, with its 95% "
-        "interval in brackets. *No clear change* means the interval includes no change at "
-        "all: the difference could be chance."
+        "**What am I looking at?** Each line is a clear change from A to B, with its 95% "
+        "interval in brackets. The rest show no clear change: the interval of their "
+        "difference includes no change at all, so it could be chance."
     )
-    labels = {m: label for m, (_, label) in metric_names(done.scenario).items()}
-    wanted = set(key_metrics(done.scenario))
-    st.markdown(
-        "\n".join(
-            f"- {difference_sentence(d, labels.get(d.metric, d.metric))}"
-            for d in done.diffs
-            if d.metric in wanted
-        )
-    )
+    clear, unclear = key_differences(done.diffs, done.scenario)
+    st.markdown("\n".join(f"- {line}" for line in clear) or "No clear change in the main measures.")
+    if unclear:
+        st.markdown("**No clear change:** " + "; ".join(unclear) + ".")
     with st.expander("Every measure"):
         st.table(difference_rows(done.diffs, done.scenario))
     _figures(done.pictures, drawing)
