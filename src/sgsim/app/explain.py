@@ -8,6 +8,7 @@ metric's own label (``sgsim.analysis.metrics.metric_names``), so new metrics are
 from __future__ import annotations
 
 import math
+import re
 
 from sgsim.analysis.comparison import Difference
 from sgsim.analysis.metrics import metric_names
@@ -76,6 +77,16 @@ FIGURES = {
         "how the work flows.",
     ),
 }
+
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain(text: object) -> str:
+    """Text shown as written: Streamlit reads labels, tables and messages as Markdown, and
+    the names and values of an uploaded scenario (or an error quoting them) must not
+    become links, images fetched from elsewhere, formulas or headings."""
+    return _PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def figure_text(name: str) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from sgsim.app.explain import (
     figure_text,
     key_differences,
     measure_rows,
+    plain,
     reported_rows,
 )
 from sgsim.app.library import Shipped, Source, find_folder, open_source, shipped, start_file
@@ -95,8 +96,9 @@ def _upload(name: str, data: bytes, folder: str | None) -> Source:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _per_contact(label: str, _s: Scenario) -> float:
-    """Seconds per contact on this machine, timed once per scenario picked."""
+def _per_contact(fingerprint: str, _s: Scenario) -> float:
+    """Seconds per contact on this machine, timed once per scenario picked (by its
+    contents: two uploads may share a name)."""
     return seconds_per_contact(_s)
 
 
@@ -116,7 +118,7 @@ def _pick_source(folder: str | None, library: list[Shipped]) -> Source | None:
     try:
         return choices[picked]()
     except ScenarioError as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(plain(exc))
         return None
 
 
@@ -151,7 +153,7 @@ def _number(c: ctl.Control, key: str) -> float:
     elif not c.whole:
         args["format"] = "%.1f"
     widget = st.slider if c.slider else st.number_input
-    return widget(c.label, **args) / scale
+    return widget(plain(c.label), **args) / scale
 
 
 def _changed(controls: list[ctl.Control], prefix: str, out: dict[str, float]) -> None:
@@ -178,10 +180,10 @@ def _controls(source: Source) -> tuple[int, int, Changes]:
     with bar.expander("Demand", expanded=True):
         _changed(ctl.demand_controls(s), prefix, settings)
     for team, controls in ctl.staff_controls(s).items():
-        with bar.expander(f"Staff: team {team}"):
+        with bar.expander(f"Staff: team {plain(team)}"):
             _changed(controls, prefix, settings)
     for step, controls in ctl.step_controls(s).items():
-        with bar.expander(f"Step {step}: outcomes and chances"):
+        with bar.expander(f"Step {plain(step)}: outcomes and chances"):
             _changed(controls, prefix, settings)
     routes: dict[tuple[str, int], str] = {}
     with bar.expander("Routes: where cases go next"):
@@ -191,7 +193,7 @@ def _controls(source: Source) -> tuple[int, int, Changes]:
         )
         for r in ctl.route_choices(s):
             to = st.selectbox(
-                f"after {r.step}, {r.label}",
+                plain(f"after {r.step}, {r.label}"),
                 r.options,
                 index=r.options.index(r.current),
                 key=f"{prefix}|route|{r.step}|{r.index}",
@@ -223,7 +225,7 @@ def _simulate(designs: list[Scenario], seed: int, replications: int) -> list[Run
 def _ask_time(s: Scenario, source: Source, replications: int, designs: int, key: str) -> bool:
     """Say how long the run should take; a run of minutes needs a tick first."""
     seconds = designs * estimate_seconds(
-        s, replications, WORKERS, _per_contact(source.label, source.scenario)
+        s, replications, WORKERS, _per_contact(_run_key(repr(source.raw), 0, 0), source.scenario)
     )
     what = f"{replications} replications of {s.run.warmup_days} + {s.run.run_days} days"
     if designs > 1:
@@ -243,6 +245,21 @@ def _run_key(text: str, replications: int, seed: int) -> str:
 
 
 # --------------------------------------------------------------------------- panels
+
+
+def _table(rows: list[dict[str, str]]) -> None:
+    """A table whose cells and headers are shown as written (see ``explain.plain``)."""
+    st.table([{plain(k): plain(v) for k, v in row.items()} for row in rows])
+
+
+def _kept(slot: str, key: str, button: str, does: str) -> Finished | Compared | None:
+    """The last run (or comparison) kept, saying when the settings have changed since."""
+    done = st.session_state.get(slot)
+    if done is None:
+        st.info(f"Press **{button}** to {does}.")
+    elif done.key != key:
+        st.info(f"The settings have changed since: press **{button}** to see their effect.")
+    return done
 
 
 def _figures(pictures: dict[str, bytes], drawing: Iterator[tuple[str, bytes]] | None) -> None:
@@ -265,22 +282,19 @@ def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[
         (result,) = _simulate([s], seed, replications)
         st.session_state["finished"] = Finished(key, as_loaded(s, text, name), result, {})
         drawing = run_pictures(result, s)
-    done: Finished | None = st.session_state.get("finished")
+    done: Finished | None = _kept("finished", key, "Run", "simulate this design")
     if done is None:
-        st.info("Press **Run** to simulate this design.")
         return
-    if done.key != key:
-        st.info("The settings have changed since this run: press **Run** to see their effect.")
     shown = done.loaded.scenario
     summaries = done.result.summaries()
-    st.subheader(f"{shown.name}: {done.result.replications} replications")
+    st.subheader(f"{plain(shown.name)}: {done.result.replications} replications")
     with st.expander("The main measures in numbers", expanded=True):
         st.markdown(
             "**What am I looking at?** The main measures of the measured period: the "
             "average over replications and its 95% interval (where the average would lie "
             "if the run were repeated many times)."
         )
-        st.table(measure_rows(shown, summaries))
+        _table(measure_rows(shown, summaries))
     reported = reported_rows(shown, summaries)
     if reported:
         with st.expander("Reported and simulated"):
@@ -290,7 +304,7 @@ def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[
                 "spread*: inside the middle 95% of simulated years (a council's figure is "
                 "one year, so this is an honest match); *differs*: outside both."
             )
-            st.table(reported)
+            _table(reported)
     _figures(done.pictures, drawing)
 
 
@@ -323,7 +337,7 @@ def _compare_panel(design: Design, source: Source, library: list[Shipped], run: 
         period = {"run.run_days": s.run.run_days, "run.warmup_days": s.run.warmup_days}
         a = make_design(a_source.raw, Changes(period), a_source.label).scenario
     except ScenarioError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     key = _run_key(f"{picked}\n{design.raw}", replications, seed)
     go = _ask_time(s, source, replications, 2, "compare")
@@ -333,24 +347,23 @@ def _compare_panel(design: Design, source: Source, library: list[Shipped], run: 
         diffs = paired_differences(results[0].per_replication, results[1].per_replication)
         st.session_state["compared"] = Compared(key, (picked, "your design"), s, diffs, {})
         drawing = compare_pictures(dict(zip("AB", results, strict=True)), {"A": a, "B": s})
-    done: Compared | None = st.session_state.get("compared")
+    done: Compared | None = _kept("compared", key, "Compare", "run both designs")
     if done is None:
-        st.info("Press **Compare** to run both designs.")
         return
-    if done.key != key:
-        st.info("The designs have changed since this comparison: press **Compare** again.")
-    st.subheader(f"Your design (B) against {done.labels[0]} (A)")
+    st.subheader(f"Your design (B) against {plain(done.labels[0])} (A)")
     st.markdown(
         "**What am I looking at?** Each line is a clear change from A to B, with its 95% "
         "interval in brackets. The rest show no clear change: the interval of their "
         "difference includes no change at all, so it could be chance."
     )
     clear, unclear = key_differences(done.diffs, done.scenario)
-    st.markdown("\n".join(f"- {line}" for line in clear) or "No clear change in the main measures.")
+    st.markdown(
+        "\n".join(f"- {plain(line)}" for line in clear) or "No clear change in the main measures."
+    )
     if unclear:
-        st.markdown("**No clear change:** " + "; ".join(unclear) + ".")
+        st.markdown("**No clear change:** " + plain("; ".join(unclear)) + ".")
     with st.expander("Every measure"):
-        st.table(difference_rows(done.diffs, done.scenario))
+        _table(difference_rows(done.diffs, done.scenario))
     _figures(done.pictures, drawing)
 
 
@@ -368,7 +381,7 @@ def _downloads_panel(text: str, name: str) -> None:
         return
     loaded, result = done.loaded, done.result
     st.markdown(
-        f"**The last run** ({loaded.scenario.name}, {result.replications} replications): "
+        f"**The last run** ({plain(loaded.scenario.name)}, {result.replications} replications): "
         "the CSV files `sgsim run --out` writes, and the HTML report `sgsim report` writes "
         "(one file with the assumptions in words, the results and every figure)."
     )
@@ -399,11 +412,11 @@ def _downloads_panel(text: str, name: str) -> None:
 
 
 def _about_panel(s: Scenario) -> None:
-    st.markdown(f"**{s.name}**. {s.description}")
+    st.markdown(f"**{plain(s.name)}**. {plain(s.description)}")
     for heading, lines in assumptions(s):
-        st.markdown(f"**{heading}**\n" + "\n".join(f"- {line}" for line in lines))
+        st.markdown(f"**{plain(heading)}**\n" + "\n".join(f"- {plain(line)}" for line in lines))
     st.markdown("**Staffing**")
-    st.table(staffing_rows(s))
+    _table(staffing_rows(s))
 
 
 # --------------------------------------------------------------------------- the page
@@ -424,11 +437,11 @@ def main() -> None:
     try:
         design = make_design(source.raw, changes, source.label)
     except ScenarioError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return
     lines = change_lines(source.raw, changes, design)
     if design.switched_off:
-        st.sidebar.warning(lines[-1])
+        st.sidebar.warning(plain(lines[-1]))
     name = file_name(source.label, bool(changes))
     text = scenario_text(design.raw, source.label, lines)
     run = (replications, seed)

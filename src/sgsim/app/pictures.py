@@ -12,6 +12,7 @@ import io
 import threading
 from collections.abc import Iterator
 
+import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
@@ -26,7 +27,7 @@ SCREEN_DPI = 100  # the files' 150 would take half as long again, for no gain on
 def _images(figures: dict[str, Figure]) -> Iterator[tuple[str, bytes]]:
     for name, fig in figures.items():
         buf = io.BytesIO()
-        with DRAWING, plt.rc_context(STYLE):
+        with DRAWING, matplotlib.rc_context(STYLE):
             fig.savefig(buf, format="png", dpi=SCREEN_DPI)
             plt.close(fig)
         yield name, buf.getvalue()
