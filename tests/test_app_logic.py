@@ -408,4 +408,7 @@ def test_sgsim_app_with_a_bad_scenario_fails_in_one_line_before_starting(tmp_pat
 
 def test_names_from_a_scenario_are_shown_as_written_not_as_markdown():
     shown = explain.plain("![x](http://example.invalid/y.png) $a$ # b\nc")
-    assert shown == r"\!\[x\]\(http\:\/\/example\.invalid\/y\.png\) \$a\$ \# b c"
+    assert shown == r"!\[x\](http:\/\/example.invalid/y.png) \$a\$ \# b c"
+    assert explain.plain("triage officer: people in post (team hub)") == (
+        "triage officer: people in post (team hub)"
+    )

@@ -104,7 +104,7 @@ def test_two_designs_are_compared_in_plain_words(small):
     no_errors(at.button(key="compare").click().run())
     said = "\n".join(m.value for m in at.markdown)
     assert "- " + plain("Share of triage officer (front door) hours on the pathway: rises") in said
-    assert "**No clear change:** Contacts received\\;" in said
+    assert "**No clear change:** Contacts received;" in said
     assert "The two designs side by side" in [h.value for h in at.subheader]
 
 

@@ -203,7 +203,10 @@ def route_choices(s: Scenario) -> list[RouteChoice]:
         for k, route in enumerate(step.routes):
             tested = conditions(route)
             label = (
-                "if " + " and ".join(f"the {words(a)} is {' or '.join(v)}" for a, v in tested)
+                "if "
+                + " and ".join(
+                    f"the {words(a)} is {' or '.join(words(x) for x in v)}" for a, v in tested
+                )
                 if tested
                 else "otherwise"
             )

@@ -79,14 +79,17 @@ FIGURES = {
 }
 
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_MARKUP = re.compile(r"([\\`*_~\[\]<>$|#])")
 
 
 def plain(text: object) -> str:
     """Text shown as written: Streamlit reads labels, tables and messages as Markdown, and
     the names and values of an uploaded scenario (or an error quoting them) must not
-    become links, images fetched from elsewhere, formulas or headings."""
-    return _PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", " ")
+    become links, images fetched from elsewhere, formulas or headings. Only what starts
+    Markdown is escaped (and web addresses, which would become links), so that ordinary
+    labels reach screen readers unchanged."""
+    text = _MARKUP.sub(r"\\\1", str(text)).replace("://", ":\\/\\/").replace("www.", "www\\.")
+    return text.replace("\n", " ")
 
 
 def figure_text(name: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ from sgsim.app.explain import (
 from sgsim.app.library import Shipped, Source, find_folder, open_source, shipped, start_file
 from sgsim.app.pictures import compare_pictures, run_pictures
 from sgsim.app.upload import MAX_BYTES, load_upload
-from sgsim.outputs.describe import assumptions, staffing_rows
+from sgsim.outputs.describe import assumptions, staffing_rows, words
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario
 from sgsim.scenario.schema import Scenario
@@ -180,10 +180,10 @@ def _controls(source: Source) -> tuple[int, int, Changes]:
     with bar.expander("Demand", expanded=True):
         _changed(ctl.demand_controls(s), prefix, settings)
     for team, controls in ctl.staff_controls(s).items():
-        with bar.expander(f"Staff: team {plain(team)}"):
+        with bar.expander(f"Staff: team {plain(words(team))}"):
             _changed(controls, prefix, settings)
     for step, controls in ctl.step_controls(s).items():
-        with bar.expander(f"Step {plain(step)}: outcomes and chances"):
+        with bar.expander(f"Step {plain(words(step))}: outcomes and chances"):
             _changed(controls, prefix, settings)
     routes: dict[tuple[str, int], str] = {}
     with bar.expander("Routes: where cases go next"):
@@ -193,7 +193,7 @@ def _controls(source: Source) -> tuple[int, int, Changes]:
         )
         for r in ctl.route_choices(s):
             to = st.selectbox(
-                plain(f"after {r.step}, {r.label}"),
+                plain(f"after {words(r.step)}, {r.label}"),
                 r.options,
                 index=r.options.index(r.current),
                 key=f"{prefix}|route|{r.step}|{r.index}",
