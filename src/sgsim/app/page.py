@@ -272,7 +272,7 @@ def _figures(pictures: dict[str, bytes], drawing: Iterator[tuple[str, bytes]] | 
         st.image(data, width="stretch")
 
 
-def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[int, int]):
+def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[int, int]) -> None:
     replications, seed = run
     s = design.scenario
     key = _run_key(text, replications, seed)
@@ -320,7 +320,9 @@ def _baselines(source: Source, library: list[Shipped]) -> dict[str, Callable[[],
     return options
 
 
-def _compare_panel(design: Design, source: Source, library: list[Shipped], run: tuple[int, int]):
+def _compare_panel(
+    design: Design, source: Source, library: list[Shipped], run: tuple[int, int]
+) -> None:
     replications, seed = run
     s = design.scenario
     st.markdown(
