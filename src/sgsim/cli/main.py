@@ -12,6 +12,7 @@ import sys
 
 from sgsim import __version__
 from sgsim.cli import (
+    app,
     calibrate,
     compare,
     replications,
@@ -50,6 +51,7 @@ COMMANDS = (
     stress_report,
     verify,
     validate,
+    app,
 )
 
 
