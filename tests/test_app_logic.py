@@ -314,11 +314,11 @@ def summary(mean: float, lo: float, hi: float) -> Summary:
 
 def test_a_clear_difference_is_said_in_plain_words():
     fall = Difference("allocation_wait_days_mean", summary(3, 2, 4), summary(0.9, 0, 2),
-                      summary(-2.1, -2.6, -1.6))  # fmt: skip
+                      summary(-2.1, -2.6, -1.6), threshold=0.5)  # fmt: skip
     said = explain.difference_sentence(fall, "days waiting for allocation")
     assert said == "Days waiting for allocation: falls by 2.1 days (1.6 to 2.6)."
     rise = Difference("decision_within_target_rate", summary(0.8, 0.7, 0.9),
-                      summary(0.9, 0.8, 1), summary(0.1, 0.05, 0.15))  # fmt: skip
+                      summary(0.9, 0.8, 1), summary(0.1, 0.05, 0.15), threshold=0.01)  # fmt: skip
     assert explain.change_words(rise, "decisions within target") == (
         "rises by 10.0 percentage points (5.0 to 15.0)"
     )
@@ -326,7 +326,7 @@ def test_a_clear_difference_is_said_in_plain_words():
 
 def test_a_difference_within_noise_says_no_clear_change():
     same = Difference("concerns", summary(1000, 990, 1010), summary(1002, 992, 1012),
-                      summary(2, -3, 7))  # fmt: skip
+                      summary(2, -3, 7), threshold=50)  # fmt: skip
     assert explain.change_words(same, "concerns") == "no clear change (-3 to +7)"
 
 

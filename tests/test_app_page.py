@@ -110,7 +110,7 @@ def test_two_designs_are_compared_in_plain_words(small):
 
 def test_a_run_of_minutes_says_so_and_waits_for_a_tick():
     at = page()
-    west = next(o for o in at.sidebar.selectbox(key="scenario").options if "west_sussex" in o)
+    west = next(o for o in at.sidebar.selectbox(key="scenario").options if "west_sussex_2022" in o)
     at.sidebar.selectbox(key="scenario").select(west).run()
     at.sidebar.slider(key="west_sussex_2022_23.toml|replications").set_value(100)
     at.sidebar.number_input(key="west_sussex_2022_23.toml|demand.contacts_per_year").set_value(
@@ -118,7 +118,8 @@ def test_a_run_of_minutes_says_so_and_waits_for_a_tick():
     )  # three years' contacts a year, for five years: minutes on any computer
     at.sidebar.slider(key="west_sussex_2022_23.toml|run.run_days").set_value(1825).run()
     warning = next(w.value for w in at.warning if "minutes" in w.value)
-    assert warning.startswith("100 replications of 120 + 1825 days would take about")
+    assert warning.startswith("100 replications of 120 + 1825 days")
+    assert "would take about" in warning
     assert at.button(key="run").disabled
     at.checkbox(key="slow|run").check().run()
     assert not at.button(key="run").disabled

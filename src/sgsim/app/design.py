@@ -83,7 +83,7 @@ def with_sources(raw: Mapping[str, Any], settings: Mapping[str, float]) -> dict[
 
 
 def _targets(step: Mapping[str, Any]) -> list[str]:
-    if "next" in step:
+    if step.get("next", "none") != "none":  # "none": switched off in a file that extends
         return [step["next"]]
     return [route.get("to") for route in step.get("routes", []) if isinstance(route, Mapping)]
 
@@ -94,11 +94,15 @@ def _teams(step: Mapping[str, Any]) -> Iterable[str]:
 
 
 def switch_off_unreached(raw: dict[str, Any]) -> list[str]:
-    """Remove the steps no case reaches (from the first step or a source's entry), then
+    """Remove the steps no case reaches (from the first step, a source's entry, other
+    work's entry or a backlog), then
     the roles and teams no remaining step uses, and backlogs at removed steps; say which."""
     steps = {n: st for n, st in raw["steps"].items() if isinstance(st, Mapping)}
     sources = raw.get("demand", {}).get("sources", {}).values()
     entries = [src["entry"] for src in sources if isinstance(src, Mapping) and "entry" in src]
+    other = raw.get("demand", {}).get("other_work", {}).values()
+    entries += [w["entry"] for w in other if isinstance(w, Mapping) and "entry" in w]
+    entries += list(raw.get("backlog", {}))  # cases start there too
     todo = [next(iter(steps)), *entries]
     reached: set[str] = set()
     while todo:
