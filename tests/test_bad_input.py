@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from helpers import MINIMAL
+from helpers import MINIMAL, extending
 
 from sgsim.cli import main
 from sgsim.scenario.errors import ScenarioError
@@ -178,16 +177,9 @@ CASES = [
 ]
 
 
-def child(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "minimal.toml").write_text(MINIMAL.read_text())
-    path = tmp_path / "bad.toml"
-    path.write_text('extends = "minimal.toml"\n' + body)
-    return path
-
-
 @pytest.mark.parametrize(("body", "key", "words"), CASES)
 def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
-    path = child(tmp_path, body)
+    path = extending(tmp_path, body)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     message = str(info.value)
@@ -198,7 +190,7 @@ def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
 
 @pytest.mark.parametrize(("body", "key", "words"), CASES[:6])
 def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, body, key, words):
-    path = child(tmp_path, body)
+    path = extending(tmp_path, body)
     out = tmp_path / "out"
     assert main(["run", str(path), "-n", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
@@ -236,7 +228,7 @@ def test_missing_required_key(tmp_path):
 
 
 def test_no_traceback_from_the_installed_command(tmp_path):
-    path = child(tmp_path, "[demand]\ncontacts_per_year = -5\n")
+    path = extending(tmp_path, "[demand]\ncontacts_per_year = -5\n")
     proc = subprocess.run(
         [sys.executable, "-m", "sgsim", "run", str(path)],
         capture_output=True,

@@ -1,0 +1,44 @@
+"""Every error is one line (issue #13): names, values and file names cannot break it or
+forge a second one."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import MINIMAL, extending, rejected
+
+from sgsim.cli import main
+from sgsim.scenario.loading import load_scenario
+
+FORGED = "\nsgsim: error: forged.toml: run: expected nothing"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f'[steps."advice{FORGED}"]\nkind = "exit"\n',
+        f'[teams."spare{FORGED}".roles.x]\nheadcount = 1\n',
+        f'[teams.locality]\narea = "north{FORGED}"\n',
+        f'[steps.triage]\nrole = "x{FORGED}"\n',
+        '[steps."\\u001b[2Jadvice"]\nkind = "exit"\n',
+        '[steps."advice\\u2028more"]\nkind = "exit"\n',
+    ],
+)
+def test_names_and_values_cannot_forge_a_second_line(tmp_path, body):
+    path = extending(tmp_path, body.replace(FORGED, FORGED.encode("unicode_escape").decode()))
+    message = rejected(lambda: load_scenario(path))
+    assert message.startswith(f"{path}: ")
+
+
+def test_a_file_name_cannot_forge_a_second_line(tmp_path):
+    path = tmp_path / "bad\nsgsim: error: x.toml"
+    rejected(lambda: load_scenario(path))
+    path.write_text("[demand\n")
+    rejected(lambda: load_scenario(path))
+
+
+def test_a_file_system_error_names_its_file_on_one_line(tmp_path, capsys):
+    (tmp_path / "not\na folder").write_text("")
+    output = tmp_path / "not\na folder" / "report.html"
+    code = main(["report", str(MINIMAL), "-n", "2", "--output", str(output)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip().count("\n") == 0 and "not\\na folder" in err, err
