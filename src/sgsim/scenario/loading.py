@@ -3,10 +3,8 @@
 Each value is checked against the type hints and field metadata of ``sgsim.scenario.schema``;
 then cross-references (roles, sources, teams, risk levels, reported metric names) are
 checked. Every failure is a ScenarioError naming the file, the dotted key, what was
-expected and what was found, with a suggestion for a misspelt key.
-
-A file may say ``extends = "base.toml"`` (relative to itself) and give only what differs:
-tables are merged key by key, anything else is replaced.
+expected and what was found, with a suggestion for a misspelt key. Files that extend
+others are read and merged by ``sgsim.scenario.reading``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import copy
 import dataclasses
 import datetime as dt
 import math
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -25,6 +22,7 @@ from typing import Any
 from sgsim.scenario import schema as sc
 from sgsim.scenario.distributions import Distribution, parse_distribution
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.reading import read_scenario_files
 from sgsim.scenario.routes import check_routes
 from sgsim.scenario.suggest import nearest
 
@@ -43,9 +41,9 @@ class LoadedScenario:
 def load_scenario(path: str | Path) -> LoadedScenario:
     """Load, merge ``extends`` chains, validate and build a Scenario."""
     path = Path(path)
-    raw, texts = _read_with_extends(path, seen=())
-    scenario = build_scenario(raw, str(path))
-    return LoadedScenario(scenario=scenario, path=path, text="\n".join(texts))
+    files = read_scenario_files(path)
+    scenario = build_scenario(files.raw, str(path))
+    return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
 
 
 def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,8 +61,7 @@ def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[s
 
 def read_scenario_raw(path: str | Path) -> dict[str, Any]:
     """The parsed scenario with its ``extends`` chain merged, not yet validated."""
-    raw, _ = _read_with_extends(Path(path), seen=())
-    return raw
+    return read_scenario_files(Path(path)).raw
 
 
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
@@ -73,48 +70,6 @@ def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     scenario = _build(sc.Scenario, data, "", file)
     _cross_check(scenario, file)
     return scenario
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
-    file = str(path)
-    if not path.is_file():
-        raise ScenarioError(file, "", "an existing scenario file (.toml)", "<no such file>")
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ScenarioError(file, "", "a UTF-8 text file", "<undecodable bytes>") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, "", "valid TOML", f"<{exc}>") from None
-    parent = raw.get("extends")
-    if parent is None:
-        return raw, [f"# --- {path.name}\n{text}"]
-    if not isinstance(parent, str):
-        raise ScenarioError(file, "extends", "a path to another scenario file", parent)
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in seen or parent_path == path.resolve():
-        raise ScenarioError(file, "extends", "a chain without loops", parent)
-    if not parent_path.is_file():
-        raise ScenarioError(file, "extends", "an existing scenario file", parent)
-    base, texts = _read_with_extends(parent_path, (*seen, path.resolve()))
-    return _merge(base, raw), [*texts, f"# --- {path.name}\n{text}"]
-
-
-def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if (
-            isinstance(value, Mapping)
-            and isinstance(merged.get(key), Mapping)
-            and "dist" not in value
-        ):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 # --------------------------------------------------------------------------- building
