@@ -24,9 +24,7 @@ class _Brief(reprlib.Repr):
         self.maxlist = self.maxdict = 4
 
     def repr_int(self, x: int, level: int) -> str:
-        if x.bit_length() > 64:
-            return f"<a number of about {int(x.bit_length() * 0.30103)} digits>"
-        return super().repr_int(x, level)
+        return f"<{_huge(x)}>" if x.bit_length() > 64 else super().repr_int(x, level)
 
 
 _BRIEF = _Brief()
@@ -90,7 +88,14 @@ def _show(value: object) -> str:
     """Render a found value briefly, so the message stays one line."""
     if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
         return _part(value[1:-1])
+    if isinstance(value, int) and value.bit_length() > 64:
+        return _huge(value)
     return _shorten(one_line(_BRIEF.repr(value)), LONGEST_VALUE)
+
+
+def _huge(number: int) -> str:
+    """A whole number too long to write out (Python refuses past 4300 digits), described."""
+    return f"a number of about {int(number.bit_length() * 0.30103)} digits"
 
 
 def _shorten(text: str, most: int) -> str:

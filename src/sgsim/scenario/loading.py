@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import math
 import types
 import typing
 from collections.abc import Mapping
@@ -20,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from sgsim.scenario import schema as sc
-from sgsim.scenario.distributions import Distribution, parse_distribution
+from sgsim.scenario.distributions import Distribution, finite_number, parse_distribution
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.reading import read_scenario_files
+from sgsim.scenario.reading import check_depth, read_scenario_files
 from sgsim.scenario.routes import check_routes
 from sgsim.scenario.suggest import nearest
 
@@ -66,6 +65,7 @@ def read_scenario_raw(path: str | Path) -> dict[str, Any]:
 
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     """Validate a parsed mapping (already merged) and build the Scenario."""
+    check_depth(raw, file)
     data = {k: v for k, v in raw.items() if k != "extends"}
     scenario = _build(sc.Scenario, data, "", file)
     _cross_check(scenario, file)
@@ -158,13 +158,13 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
         if not isinstance(raw, Mapping):
             raise ScenarioError(file, where, "a table describing the step", raw)
         kind = raw.get("kind")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise ScenarioError(
                 file,
                 f"{where}.kind",
                 "one of " + ", ".join(KINDS),
                 kind if kind is not None else "<nothing>",
-                hint=nearest(str(kind), KINDS),
+                hint=nearest(kind, KINDS) if isinstance(kind, str) else "",
             )
         steps[str(name)] = _build(KINDS[kind].schema, raw, where, file)
     if not steps:
@@ -210,19 +210,25 @@ def _convert_scalar(hint: Any, value: Any, key: str, file: str, meta: Mapping[st
         if not isinstance(value, bool):
             raise ScenarioError(file, key, "true or false", value)
         return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(file, key, "a whole number", value)
-    elif hint is float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise ScenarioError(file, key, "a number", value)
-        value = float(value)
-    _check_bounds(value, key, file, meta)
+    number = _convert_int(value, key, file) if hint is int else _convert_float(value, key, file)
+    _check_bounds(number, key, file, meta)
+    return number
+
+
+def _convert_int(value: Any, key: str, file: str) -> int:
+    """A whole number as TOML holds one: 64 bits (a hex literal may be any length)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(file, key, "a whole number", value)
+    if not -(2**63) <= value < 2**63:
+        raise ScenarioError(file, key, "a whole number that fits in 64 bits", value)
     return value
+
+
+def _convert_float(value: Any, key: str, file: str) -> float:
+    number = finite_number(value)
+    if number is None:
+        raise ScenarioError(file, key, "a number", value)
+    return number
 
 
 def _convert_date(value: Any, key: str, file: str) -> dt.date:
