@@ -5,21 +5,27 @@ tables are merged key by key, anything else (a list, a distribution's table, a n
 replaced whole. Nothing here checks values against the schema: ``sgsim.scenario.loading``
 does that on the merged table.
 
-What could make reading or merging itself fail is refused first, in one line: tables or
-lists nested deeper than any scenario needs (merging, building and printing them recurse),
-and an ``extends`` that is no path (a NUL byte, a newline).
+What could make reading or merging itself fail is refused first, in one line: a file
+larger than any scenario (before it is read), a chain of files too long, tables or lists
+nested deeper than any scenario needs (merging, building and printing them recurse), and
+an ``extends`` that is no path (a NUL byte, a newline). A file extended that is not a
+scenario is refused without echoing anything it holds: it may be anyone's file.
 """
 
 from __future__ import annotations
 
 import tomllib
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sgsim.scenario import schema as sc
 from sgsim.scenario.errors import ScenarioError
 
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few kilobytes; a file this big is not one
+MAX_EXTENDS = 16  # files in a chain, each extending the next
 MAX_DEPTH = 16  # tables and lists within each other; a scenario needs 7
 MAX_PATH_CHARS = 4096  # characters of an ``extends`` path
 
@@ -38,15 +44,21 @@ def read_scenario_files(path: Path) -> ScenarioFiles:
     return ScenarioFiles(raw=raw, texts=texts)
 
 
-def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
+def _read_with_extends(
+    path: Path, seen: tuple[Path, ...], child: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The file at ``path`` merged over the files it extends; ``seen`` are the files
+    extending it, the last of them ``child``."""
     file = str(path)
-    if not path.is_file():
-        raise ScenarioError(file, "", "an existing scenario file (.toml)", "<no such file>")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(file, "", "a UTF-8 text file", "<undecodable bytes>") from None
+    text = _read_text(path, file)
     raw = _parse(text, file)
+    if child is not None and not _is_scenario(raw):
+        raise ScenarioError(
+            child,
+            "extends",
+            "a scenario file (only a scenario's tables and keys at the top)",
+            "<a file that is not one>",
+        )
     check_depth(raw, file)
     parent = raw.get("extends")
     if parent is None:
@@ -54,10 +66,51 @@ def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, An
     parent_path = (path.parent / _extends_path(parent, file)).resolve()
     if parent_path in seen or parent_path == path.resolve():
         raise ScenarioError(file, "extends", "a chain without loops", parent)
+    if len(seen) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(
+            file, "extends", f"a chain of at most {MAX_EXTENDS} files", "<a longer one>"
+        )
     if not parent_path.is_file():
         raise ScenarioError(file, "extends", "an existing scenario file", parent)
-    base, texts = _read_with_extends(parent_path, (*seen, path.resolve()))
+    base, texts = _read_with_extends(parent_path, (*seen, path.resolve()), file)
     return _merge(base, raw), [*texts, f"# --- {path.name}\n{text}"]
+
+
+def _read_text(path: Path, file: str) -> str:
+    """The text of a scenario file no larger than MAX_FILE_BYTES, its size checked before
+    it is read and its reading stopped past it (a file under /proc says its size is 0)."""
+    try:
+        if not path.is_file():
+            raise ScenarioError(file, "", "an existing scenario file (.toml)", "<no such file>")
+        size = path.stat().st_size
+        if size <= MAX_FILE_BYTES:
+            with path.open("rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+            size = len(data)
+    except OSError as exc:
+        raise ScenarioError(file, "", "a file sgsim can read", f"<{exc.strerror}>") from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError(file, "", _SIZE, f"<{size:,} bytes>")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(file, "", "a UTF-8 text file", "<undecodable bytes>") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as Path.read_text reads it
+
+
+_SIZE = f"a file of at most {MAX_FILE_BYTES / 1e6:g} MB ({MAX_FILE_BYTES:,} bytes)"
+
+
+def _is_scenario(raw: Mapping[str, Any]) -> bool:
+    """Whether a parsed file could be (part of) a scenario: only a scenario's top-level
+    keys, each holding a table, or a string where the scenario has one. A file that is
+    not (a credentials file, say) is refused without echoing any of it."""
+    hints = typing.get_type_hints(sc.Scenario)
+    for key, value in raw.items():
+        hint = str if key == "extends" else hints.get(key)
+        if hint is None or not isinstance(value, str if hint is str else Mapping):
+            return False
+    return True
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
