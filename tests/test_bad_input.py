@@ -12,7 +12,8 @@ from sgsim.cli import main
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import load_scenario
 
-# (the child file's body after `extends`, the key path named, words expected in the message)
+# (the child file's body after `extends`, the key path named, words expected in the message);
+# a key whose value bad.toml inherits names the file it is in, {base}
 CASES = [
     (
         "[demand]\ncontacts_per_yer = 10\n",
@@ -92,7 +93,11 @@ CASES = [
         "one duration per risk level",
     ),
     ("[demand]\nmonth_of_year = [1, 1, 1]\n", "demand.month_of_year", "a list of 12 numbers"),
-    ("[demand]\ncontacts_per_day = 8\n", "demand.contacts_per_year", "exactly one of"),
+    (
+        "[demand]\ncontacts_per_day = 8\n",
+        "demand.contacts_per_year (in {base})",  # the other of the two, which bad.toml inherits
+        "exactly one of",
+    ),
     (
         '[teams.locality.roles.manager]\ncalendar = "24x7"\n',
         "teams.locality.roles.manager.calendar",
@@ -149,7 +154,7 @@ CASES = [
         "[demand]\nareas = { north = 0.5, south = 0.5 }\n"
         '[teams.locality]\narea = "north"\n'
         '[steps.enquiry]\nteam = ["locality"]\n',
-        "steps.s42_test.team",
+        "steps.s42_test.team (in {base})",
         "a team covering every area in demand.areas (none covers 'south')",
     ),
     (
@@ -183,6 +188,7 @@ def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     message = str(info.value)
+    key = key.format(base=tmp_path / "minimal.toml")
     assert message.startswith(f"{path}: {key}: expected"), message
     assert words in message
     assert "\n" not in message

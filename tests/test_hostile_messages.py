@@ -42,3 +42,17 @@ def test_a_file_system_error_names_its_file_on_one_line(tmp_path, capsys):
     code = main(["report", str(MINIMAL), "-n", "2", "--output", str(output)])
     err = capsys.readouterr().err
     assert code == 2 and err.strip().count("\n") == 0 and "not\\na folder" in err, err
+
+
+def test_an_error_in_an_inherited_value_names_the_file_that_holds_it(tmp_path):
+    base = MINIMAL.read_text().replace("headcount = 3", "headcount = -3")
+    path = extending(tmp_path, "[demand]\ncontacts_per_year = 2000\n", base=base)
+    message = rejected(lambda: load_scenario(path))
+    key = "teams.front_door.roles.triage_officer.headcount"
+    assert message.startswith(f"{path}: {key} (in {tmp_path / 'minimal.toml'}): expected")
+
+
+def test_an_error_in_the_extending_file_names_only_it(tmp_path):
+    path = extending(tmp_path, "[teams.front_door.roles.triage_officer]\nheadcount = -3\n")
+    message = rejected(lambda: load_scenario(path))
+    assert "minimal.toml" not in message

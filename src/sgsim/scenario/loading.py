@@ -38,10 +38,16 @@ class LoadedScenario:
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
-    """Load, merge ``extends`` chains, validate and build a Scenario."""
+    """Load, merge ``extends`` chains, validate and build a Scenario. An error in a value
+    inherited from a file this one extends names that file too."""
     path = Path(path)
     files = read_scenario_files(path)
-    scenario = build_scenario(files.raw, str(path))
+    try:
+        scenario = build_scenario(files.raw, str(path))
+    except ScenarioError as exc:
+        holder = files.origins.holder(exc.key)
+        exc.holder = holder if holder != exc.file else None  # a value the file inherits
+        raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
 
 

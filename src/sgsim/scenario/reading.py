@@ -14,6 +14,7 @@ scenario is refused without echoing anything it holds: it may be anyone's file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -30,23 +31,51 @@ MAX_DEPTH = 16  # tables and lists within each other; a scenario needs 7
 MAX_PATH_CHARS = 4096  # characters of an ``extends`` path
 
 
+class Origins:
+    """Which file holds each value of a merged scenario, so that an error in a value a
+    file inherits names the file to change."""
+
+    def __init__(self, file: str) -> None:
+        self._files: dict[tuple[str, ...], str] = {(): file}  # key path -> file, below it too
+
+    def set(self, path: tuple[str, ...], file: str, table: bool) -> None:
+        """The value at ``path`` is now the one ``file`` holds; if it replaces a ``table``,
+        so is all below it (looked for only then: a file may override thousands of keys)."""
+        if table:
+            below = [p for p in self._files if len(p) > len(path) and p[: len(path)] == path]
+            for p in below:
+                del self._files[p]
+        self._files[path] = file
+
+    def holder(self, key: str) -> str | None:
+        """The one file holding everything at a dotted key (``steps.triage.routes[0].to``),
+        or None if the values there come from several files."""
+        parts = tuple(re.sub(r"\[\d+\]", "", key).split(".")) if key else ()
+        prefix = max((p for p in self._files if parts[: len(p)] == p), key=len)
+        files = {self._files[prefix]} | {
+            f for p, f in self._files.items() if len(p) > len(parts) and p[: len(parts)] == parts
+        }
+        return files.pop() if len(files) == 1 else None
+
+
 @dataclass(frozen=True)
 class ScenarioFiles:
     """A scenario file merged over the files it extends, with the text of each."""
 
     raw: dict[str, Any]  # the merged table, not yet validated
     texts: list[str]  # each file as written, the one extended first, for the run record
+    origins: Origins  # which file holds each value
 
 
 def read_scenario_files(path: Path) -> ScenarioFiles:
     """Read ``path`` and the chain of files it extends, and merge them."""
-    raw, texts = _read_with_extends(path, seen=())
-    return ScenarioFiles(raw=raw, texts=texts)
+    raw, texts, origins = _read_with_extends(path, seen=())
+    return ScenarioFiles(raw=raw, texts=texts, origins=origins)
 
 
 def _read_with_extends(
     path: Path, seen: tuple[Path, ...], child: str | None = None
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[str], Origins]:
     """The file at ``path`` merged over the files it extends; ``seen`` are the files
     extending it, the last of them ``child``."""
     file = str(path)
@@ -62,7 +91,7 @@ def _read_with_extends(
     check_depth(raw, file)
     parent = raw.get("extends")
     if parent is None:
-        return raw, [f"# --- {path.name}\n{text}"]
+        return raw, [f"# --- {path.name}\n{text}"], Origins(file)
     parent_path = (path.parent / _extends_path(parent, file)).resolve()
     if parent_path in seen or parent_path == path.resolve():
         raise ScenarioError(file, "extends", "a chain without loops", parent)
@@ -72,8 +101,9 @@ def _read_with_extends(
         )
     if not parent_path.is_file():
         raise ScenarioError(file, "extends", "an existing scenario file", parent)
-    base, texts = _read_with_extends(parent_path, (*seen, path.resolve()), file)
-    return _merge(base, raw), [*texts, f"# --- {path.name}\n{text}"]
+    base, texts, origins = _read_with_extends(parent_path, (*seen, path.resolve()), file)
+    merged = _merge(base, raw, origins, file)
+    return merged, [*texts, f"# --- {path.name}\n{text}"], origins
 
 
 def _read_text(path: Path, file: str) -> str:
@@ -113,17 +143,23 @@ def _is_scenario(raw: Mapping[str, Any]) -> bool:
     return True
 
 
-def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(
+    base: Mapping[str, Any],
+    override: Mapping[str, Any],
+    origins: Origins,
+    file: str,
+    at: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """``override`` (from ``file``) over ``base``: tables key by key, the rest whole."""
     merged = dict(base)
     for key, value in override.items():
-        if (
-            isinstance(value, Mapping)
-            and isinstance(merged.get(key), Mapping)
-            and "dist" not in value
-        ):
-            merged[key] = _merge(merged[key], value)
+        path = (*at, key)
+        old = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping) and "dist" not in value:
+            merged[key] = _merge(old, value, origins, file, path)
         else:
             merged[key] = value
+            origins.set(path, file, table=isinstance(old, Mapping))
     return merged
 
 
