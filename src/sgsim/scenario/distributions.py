@@ -3,7 +3,9 @@
 Every distribution is written in a scenario as an inline table naming ``dist`` and its
 parameters, e.g. ``{ dist = "lognormal", mean = 45, sd = 30 }``. Parameters are given in
 the units users think in (a mean and a standard deviation, not log-space mu and sigma),
-and are checked once, when the scenario is loaded. All durations are non-negative.
+and are checked once, when the scenario is loaded. All durations are non-negative, and
+no parameter or mean exceeds MAX_PARAMETER (a billion minutes is 1,900 years): past it,
+sums and draws overflow to infinity and a run would give nonsense silently.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sgsim.scenario.errors import ScenarioError
+
+MAX_PARAMETER = 1e9
+MAX_CV = 100.0  # a lognormal's sd over its mean: beyond, its log-space parameters overflow
 
 
 @dataclass(frozen=True)
@@ -205,8 +210,8 @@ def finite_number(value: object) -> float | None:
 
 def _number(value: object, key: str, file: str) -> float:
     number = finite_number(value)
-    if number is None:
-        raise ScenarioError(file, key, "a finite number", value)
+    if number is None or number > MAX_PARAMETER:
+        raise ScenarioError(file, key, f"a finite number <= {MAX_PARAMETER:g}", value)
     return number
 
 
@@ -231,11 +236,22 @@ def _check(dist: Distribution, key: str, file: str) -> None:
         ),
         Lognormal: lambda: (
             need(dist.mean > 0, "mean", "a number > 0", dist.mean),
-            need(dist.sd >= 0, "sd", "a number >= 0", dist.sd),
+            need(
+                0 <= dist.sd <= MAX_CV * dist.mean,
+                "sd",
+                f"a number >= 0 and <= {MAX_CV:g} times the mean ({MAX_CV * dist.mean:g})",
+                dist.sd,
+            ),
         ),
         Gamma: lambda: (
             need(dist.shape > 0, "shape", "a number > 0", dist.shape),
             need(dist.scale > 0, "scale", "a number > 0", dist.scale),
+            need(
+                dist.mean <= MAX_PARAMETER,
+                "scale",
+                f"a number with shape x scale <= {MAX_PARAMETER:g} (the mean)",
+                dist.scale,
+            ),
         ),
         Empirical: lambda: _check_empirical(dist, key, file),
     }

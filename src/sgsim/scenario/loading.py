@@ -21,6 +21,7 @@ from typing import Any
 from sgsim.scenario import schema as sc
 from sgsim.scenario.distributions import Distribution, finite_number, parse_distribution
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.limits import check_run
 from sgsim.scenario.reading import check_depth, read_scenario_files
 from sgsim.scenario.routes import check_routes
 from sgsim.scenario.suggest import nearest
@@ -218,15 +219,14 @@ def _convert_scalar(hint: Any, value: Any, key: str, file: str, meta: Mapping[st
         return value
     number = _convert_int(value, key, file) if hint is int else _convert_float(value, key, file)
     _check_bounds(number, key, file, meta)
+    if hint is int and not -(2**63) <= number < 2**63:  # a hex literal may be any length
+        raise ScenarioError(file, key, "a whole number that fits in 64 bits", number)
     return number
 
 
 def _convert_int(value: Any, key: str, file: str) -> int:
-    """A whole number as TOML holds one: 64 bits (a hex literal may be any length)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(file, key, "a whole number", value)
-    if not -(2**63) <= value < 2**63:
-        raise ScenarioError(file, key, "a whole number that fits in 64 bits", value)
     return value
 
 
@@ -253,17 +253,21 @@ def _convert_date(value: Any, key: str, file: str) -> dt.date:
 def _check_bounds(value: float, key: str, file: str, meta: Mapping[str, Any]) -> None:
     if (meta.get("prob") or meta.get("mix")) and not 0 <= value <= 1:
         raise ScenarioError(file, key, "a probability between 0 and 1", value)
-    rules = (
-        ("ge", lambda v, b: v >= b, ">="),
-        ("gt", lambda v, b: v > b, ">"),
-        ("le", lambda v, b: v <= b, "<="),
-        ("lt", lambda v, b: v < b, "<"),
-    )
-    for name, ok, sign in rules:
-        bound = meta.get(name)
-        if bound is not None and not ok(value, bound):
-            what = "a count" if name == "ge" and bound == 0 else "a number"
-            raise ScenarioError(file, key, f"{what} {sign} {bound:g}", value)
+    bounds = [(sign, ok, meta[name]) for name, sign, ok in _BOUNDS if meta.get(name) is not None]
+    if all(ok(value, bound) for _, ok, bound in bounds):
+        return
+    what = "a count" if meta.get("ge") == 0 else "a number"
+    accepted = " and ".join(f"{sign} {bound:g}" for sign, _, bound in bounds)
+    raise ScenarioError(file, key, f"{what} {accepted}", value)
+
+
+# A field's bounds (``spec(ge=..., le=...)``): an error says every bound, the range accepted.
+_BOUNDS = (
+    ("ge", ">=", lambda v, b: v >= b),
+    ("gt", ">", lambda v, b: v > b),
+    ("le", "<=", lambda v, b: v <= b),
+    ("lt", "<", lambda v, b: v < b),
+)
 
 
 def _join(path: str, key: object) -> str:
@@ -308,6 +312,7 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
     check_routes(s, file)
+    check_run(s, file)
     _check_backlog(s, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
