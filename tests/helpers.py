@@ -6,9 +6,13 @@ import copy
 import math
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import build_scenario
 from sgsim.scenario.schema import Scenario
 
@@ -31,6 +35,47 @@ def minimal_raw() -> dict[str, Any]:
 
 def make(raw: dict[str, Any]) -> Scenario:
     return build_scenario(raw, "test.toml")
+
+
+def rejected(load: Callable[[], object]) -> str:
+    """The message of the ScenarioError ``load`` raises, checked to be one printable line."""
+    with pytest.raises(ScenarioError) as info:
+        load()
+    message = str(info.value)
+    assert len(message.splitlines()) == 1 and message.isprintable(), repr(message)
+    return message
+
+
+def settings_rejected(settings: dict[str, Any]) -> str:
+    """The one-line message for the minimal scenario with these settings by dotted path."""
+    raw = minimal_raw()
+    for path, value in settings.items():
+        set_path(raw, path, value)
+    return rejected(lambda: make(raw))
+
+
+def nested(depth: int, leaf: Any = 1, list_: bool = False) -> Any:
+    """A value ``depth`` tables (or lists) deep."""
+    value = leaf
+    for _ in range(depth):
+        value = [value] if list_ else {"a": value}
+    return value
+
+
+def short(raw: dict[str, Any], days: int = 20) -> dict[str, Any]:
+    """The scenario run over ``days`` days with no warm-up."""
+    set_path(raw, "run.run_days", days)
+    set_path(raw, "run.warmup_days", 0)
+    return raw
+
+
+def extending(tmp_path: Path, body: str, base: str | None = None) -> Path:
+    """A scenario file ``bad.toml`` that extends ``minimal.toml`` (the minimal scenario, or
+    ``base`` if given) and adds ``body``."""
+    (tmp_path / "minimal.toml").write_text(MINIMAL.read_text() if base is None else base)
+    path = tmp_path / "bad.toml"
+    path.write_text('extends = "minimal.toml"\n' + body)
+    return path
 
 
 def set_path(raw: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from helpers import MINIMAL
+from helpers import MINIMAL, extending
 
 from sgsim.cli import main
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import load_scenario
 
-# (the child file's body after `extends`, the key path named, words expected in the message)
+# (the child file's body after `extends`, the key path named, words expected in the message);
+# a key whose value bad.toml inherits names the file it is in, {base}
 CASES = [
     (
         "[demand]\ncontacts_per_yer = 10\n",
@@ -93,7 +93,11 @@ CASES = [
         "one duration per risk level",
     ),
     ("[demand]\nmonth_of_year = [1, 1, 1]\n", "demand.month_of_year", "a list of 12 numbers"),
-    ("[demand]\ncontacts_per_day = 8\n", "demand.contacts_per_year", "exactly one of"),
+    (
+        "[demand]\ncontacts_per_day = 8\n",
+        "demand.contacts_per_year (in {base})",  # the other of the two, which bad.toml inherits
+        "exactly one of",
+    ),
     (
         '[teams.locality.roles.manager]\ncalendar = "24x7"\n',
         "teams.locality.roles.manager.calendar",
@@ -150,7 +154,7 @@ CASES = [
         "[demand]\nareas = { north = 0.5, south = 0.5 }\n"
         '[teams.locality]\narea = "north"\n'
         '[steps.enquiry]\nteam = ["locality"]\n',
-        "steps.s42_test.team",
+        "steps.s42_test.team (in {base})",
         "a team covering every area in demand.areas (none covers 'south')",
     ),
     (
@@ -178,19 +182,13 @@ CASES = [
 ]
 
 
-def child(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "minimal.toml").write_text(MINIMAL.read_text())
-    path = tmp_path / "bad.toml"
-    path.write_text('extends = "minimal.toml"\n' + body)
-    return path
-
-
 @pytest.mark.parametrize(("body", "key", "words"), CASES)
 def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
-    path = child(tmp_path, body)
+    path = extending(tmp_path, body)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     message = str(info.value)
+    key = key.format(base=tmp_path / "minimal.toml")
     assert message.startswith(f"{path}: {key}: expected"), message
     assert words in message
     assert "\n" not in message
@@ -198,7 +196,7 @@ def test_bad_value_names_file_key_and_expectation(tmp_path, body, key, words):
 
 @pytest.mark.parametrize(("body", "key", "words"), CASES[:6])
 def test_cli_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, body, key, words):
-    path = child(tmp_path, body)
+    path = extending(tmp_path, body)
     out = tmp_path / "out"
     assert main(["run", str(path), "-n", "1", "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
@@ -236,7 +234,7 @@ def test_missing_required_key(tmp_path):
 
 
 def test_no_traceback_from_the_installed_command(tmp_path):
-    path = child(tmp_path, "[demand]\ncontacts_per_year = -5\n")
+    path = extending(tmp_path, "[demand]\ncontacts_per_year = -5\n")
     proc = subprocess.run(
         [sys.executable, "-m", "sgsim", "run", str(path)],
         capture_output=True,
@@ -265,6 +263,7 @@ def test_a_step_can_be_switched_off_with_none(tmp_path):
 
 def test_a_step_with_both_next_and_routes_is_refused(tmp_path):
     """Routes given beside next were silently ignored."""
-    path = child(tmp_path, '[steps.closure]\nroutes = [{ outcome = "reduced", to = "closed" }]\n')
+    body = '[steps.closure]\nroutes = [{ outcome = "reduced", to = "closed" }]\n'
+    path = extending(tmp_path, body)
     with pytest.raises(ScenarioError, match=r"steps\.closure\.routes: expected either next"):
         load_scenario(path)

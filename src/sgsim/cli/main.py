@@ -24,7 +24,7 @@ from sgsim.cli import (
     verify,
     warmup,
 )
-from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.errors import ScenarioError, one_line
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sgsim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
-        print(f"sgsim: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = one_line(str(exc.filename or ""))
+        print(f"sgsim: error: {where}: {one_line(str(exc.strerror or exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"sgsim: interrupted; {args.interrupt_note}", file=sys.stderr)

@@ -19,10 +19,8 @@ from functools import lru_cache
 import holidays
 import numpy as np
 
+from sgsim.scenario.limits import CALENDAR_MARGIN_DAYS
 from sgsim.scenario.schema import Scenario
-
-# Enough days beyond the run for the longest enquiries to finish on the calendar.
-CALENDAR_MARGIN_DAYS = 3 * 366
 
 
 @lru_cache(maxsize=64)
@@ -105,12 +103,18 @@ class WorkingClock:
         return self.before[d] + x * 24.0
 
     def time_at(self, w: float) -> float:
-        """The first instant t with W(t) = w (a task ending at close ends that evening)."""
+        """The first instant t with W(t) = w (a task ending at close ends that evening).
+
+        Work ending past the calendar's last day ends at infinity: the calendar runs a
+        margin past the end of the run that holds the longest mean work validation
+        accepts, so only a draw from a distribution's tail gets there, and that work is
+        unfinished at the end of the run either way.
+        """
         if self.always_open:
             return w / 24.0
         k = math.ceil(w / self.hours) - 1 if w > 0 else 0
         if k >= len(self.working_index):
-            raise ValueError("work runs past the end of the calendar")
+            return math.inf
         rem = w - k * self.hours
         return self.working_index[k] + self.open + rem / 24.0
 
@@ -149,8 +153,9 @@ class WorkingClock:
 
 
 def scenario_days(s: Scenario) -> WorkingDays:
-    """The scenario's working days, from its origin to well past the end of the run."""
-    n = s.horizon_days + CALENDAR_MARGIN_DAYS
+    """The scenario's working days, from its origin to well past the end of the run (a
+    day more for each extra closed day, which could otherwise fall in the margin)."""
+    n = s.horizon_days + CALENDAR_MARGIN_DAYS + len(s.calendar.closed_days)
     last = s.origin + dt.timedelta(days=n)
     closed = bank_holidays(s.calendar.bank_holidays, s.origin.year, last.year)
     return WorkingDays(s.origin, n, closed + tuple(s.calendar.closed_days))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sgsim.model.streams import stream
-from sgsim.scenario.schema import DAYS_PER_YEAR, ROUTE_ATTRIBUTES, Scenario
+from sgsim.scenario.schema import DAYS_PER_YEAR, ROUTE_ATTRIBUTES, Demand, Scenario
 
 
 def daily_rates(s: Scenario) -> np.ndarray:
@@ -29,14 +29,22 @@ def daily_rates(s: Scenario) -> np.ndarray:
     dates = [s.origin + dt.timedelta(days=i) for i in range(n)]
     month = np.array([x.month - 1 for x in dates])
     weekday = np.array([x.weekday() for x in dates])
-    month_w = np.asarray(d.month_of_year, dtype=float)
-    month_len = np.array([pycal.monthrange(2023, m + 1)[1] for m in range(12)], dtype=float)
-    month_w = month_w / (month_w @ month_len / month_len.sum())
-    dow_w = np.asarray(d.day_of_week, dtype=float)
-    dow_w = dow_w / dow_w.mean()
     years_from_start = (np.arange(n) - s.run.warmup_days) / DAYS_PER_YEAR
     growth = (1 + d.growth_per_year) ** years_from_start
-    return d.daily_contacts * growth * month_w[month] * dow_w[weekday]
+    return d.daily_contacts * growth * month_weights(d)[month] * weekday_weights(d)[weekday]
+
+
+def month_weights(d: Demand) -> np.ndarray:
+    """Each month's relative volume, scaled so that a year's days average 1."""
+    month_w = np.asarray(d.month_of_year, dtype=float)
+    month_len = np.array([pycal.monthrange(2023, m + 1)[1] for m in range(12)], dtype=float)
+    return month_w / (month_w @ month_len / month_len.sum())
+
+
+def weekday_weights(d: Demand) -> np.ndarray:
+    """Each weekday's relative volume, scaled so that a week's days average 1."""
+    dow_w = np.asarray(d.day_of_week, dtype=float)
+    return dow_w / dow_w.mean()
 
 
 def arrival_times(s: Scenario, seed: int, replication: int) -> np.ndarray:

@@ -3,7 +3,9 @@
 Every distribution is written in a scenario as an inline table naming ``dist`` and its
 parameters, e.g. ``{ dist = "lognormal", mean = 45, sd = 30 }``. Parameters are given in
 the units users think in (a mean and a standard deviation, not log-space mu and sigma),
-and are checked once, when the scenario is loaded. All durations are non-negative.
+and are checked once, when the scenario is loaded. All durations are non-negative, and
+no parameter or mean exceeds MAX_PARAMETER (a billion minutes is 1,900 years): past it,
+sums and draws overflow to infinity and a run would give nonsense silently.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sgsim.scenario.errors import ScenarioError
+
+MAX_PARAMETER = 1e9
+MAX_CV = 100.0  # a lognormal's sd over its mean: beyond, its log-space parameters overflow
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ _PARAMS: dict[str, tuple[type, tuple[str, ...], tuple[str, ...]]] = {
     "gamma": (Gamma, ("shape", "scale"), ()),
     "empirical": (Empirical, ("values",), ("weights",)),
 }
+LIST_PARAMS = ("values", "weights")  # parameters that are lists of numbers; the rest are one
 
 DISTRIBUTION_NAMES = tuple(_PARAMS)
 
@@ -150,13 +156,13 @@ def parse_distribution(raw: object, key: str, file: str) -> Distribution:
             file, key, 'a distribution table like { dist = "exponential", mean = 30 }', raw
         )
     name = raw.get("dist")
-    if name not in _PARAMS:
+    if not isinstance(name, str) or name not in _PARAMS:
         raise ScenarioError(
             file,
             f"{key}.dist",
             "one of " + ", ".join(DISTRIBUTION_NAMES),
             name if name is not None else "<nothing>",
-            hint=nearest(str(name), DISTRIBUTION_NAMES),
+            hint=nearest(name, DISTRIBUTION_NAMES) if isinstance(name, str) else "",
         )
     cls, required, optional = _PARAMS[name]
     for extra in raw:
@@ -174,24 +180,39 @@ def parse_distribution(raw: object, key: str, file: str) -> Distribution:
             raise ScenarioError(file, f"{key}.{p}", f"a value (required by {name})", "<nothing>")
     for p in required + optional:
         if p in raw:
-            values[p] = _parse_param(raw[p], f"{key}.{p}", file)
+            values[p] = _parse_param(raw[p], f"{key}.{p}", file, many=p in LIST_PARAMS)
     dist = cls(**values)
     _check(dist, key, file)
     return dist
 
 
-def _parse_param(value: object, key: str, file: str) -> float | tuple[float, ...]:
-    if isinstance(value, list):
-        if not value:
-            raise ScenarioError(file, key, "a non-empty list of numbers", value)
-        return tuple(_number(v, f"{key}[{i}]", file) for i, v in enumerate(value))
-    return _number(value, key, file)
+def _parse_param(value: object, key: str, file: str, many: bool) -> float | tuple[float, ...]:
+    """One number, or (``many``) a non-empty list of numbers."""
+    if not many:
+        return _number(value, key, file)
+    if not isinstance(value, list) or not value:
+        raise ScenarioError(file, key, "a non-empty list of numbers", value)
+    return tuple(_number(v, f"{key}[{i}]", file) for i, v in enumerate(value))
+
+
+def finite_number(value: object) -> float | None:
+    """``value`` as a float if it is a finite number (not a boolean), else None.
+
+    A whole number too large for a float (TOML allows any length) is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _number(value: object, key: str, file: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioError(file, key, "a finite number", value)
-    return float(value)
+    number = finite_number(value)
+    if number is None or number > MAX_PARAMETER:
+        raise ScenarioError(file, key, f"a finite number <= {MAX_PARAMETER:g}", value)
+    return number
 
 
 def _check(dist: Distribution, key: str, file: str) -> None:
@@ -215,11 +236,22 @@ def _check(dist: Distribution, key: str, file: str) -> None:
         ),
         Lognormal: lambda: (
             need(dist.mean > 0, "mean", "a number > 0", dist.mean),
-            need(dist.sd >= 0, "sd", "a number >= 0", dist.sd),
+            need(
+                0 <= dist.sd <= MAX_CV * dist.mean,
+                "sd",
+                f"a number >= 0 and <= {MAX_CV:g} times the mean ({MAX_CV * dist.mean:g})",
+                dist.sd,
+            ),
         ),
         Gamma: lambda: (
             need(dist.shape > 0, "shape", "a number > 0", dist.shape),
             need(dist.scale > 0, "scale", "a number > 0", dist.scale),
+            need(
+                dist.mean <= MAX_PARAMETER,
+                "scale",
+                f"a number with shape x scale <= {MAX_PARAMETER:g} (the mean)",
+                dist.scale,
+            ),
         ),
         Empirical: lambda: _check_empirical(dist, key, file),
     }
@@ -227,13 +259,11 @@ def _check(dist: Distribution, key: str, file: str) -> None:
 
 
 def _check_empirical(dist: Empirical, key: str, file: str) -> None:
-    if isinstance(dist.values, float):
-        raise ScenarioError(file, f"{key}.values", "a list of numbers", dist.values)
     if min(dist.values) < 0:
         raise ScenarioError(file, f"{key}.values", "numbers >= 0", min(dist.values))
     if dist.weights is None:
         return
-    if isinstance(dist.weights, float) or len(dist.weights) != len(dist.values):
+    if len(dist.weights) != len(dist.values):
         raise ScenarioError(
             file,
             f"{key}.weights",

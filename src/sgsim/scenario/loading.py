@@ -3,10 +3,8 @@
 Each value is checked against the type hints and field metadata of ``sgsim.scenario.schema``;
 then cross-references (roles, sources, teams, risk levels, reported metric names) are
 checked. Every failure is a ScenarioError naming the file, the dotted key, what was
-expected and what was found, with a suggestion for a misspelt key.
-
-A file may say ``extends = "base.toml"`` (relative to itself) and give only what differs:
-tables are merged key by key, anything else is replaced.
+expected and what was found, with a suggestion for a misspelt key. Files that extend
+others are read and merged by ``sgsim.scenario.reading``.
 """
 
 from __future__ import annotations
@@ -14,8 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import math
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -23,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from sgsim.scenario import schema as sc
-from sgsim.scenario.distributions import Distribution, parse_distribution
+from sgsim.scenario.distributions import Distribution, finite_number, parse_distribution
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.limits import check_run
+from sgsim.scenario.reading import check_depth, read_scenario_files
 from sgsim.scenario.routes import check_routes
 from sgsim.scenario.suggest import nearest
 
@@ -41,11 +39,17 @@ class LoadedScenario:
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
-    """Load, merge ``extends`` chains, validate and build a Scenario."""
+    """Load, merge ``extends`` chains, validate and build a Scenario. An error in a value
+    inherited from a file this one extends names that file too."""
     path = Path(path)
-    raw, texts = _read_with_extends(path, seen=())
-    scenario = build_scenario(raw, str(path))
-    return LoadedScenario(scenario=scenario, path=path, text="\n".join(texts))
+    files = read_scenario_files(path)
+    try:
+        scenario = build_scenario(files.raw, str(path))
+    except ScenarioError as exc:
+        holder = files.origins.holder(exc.key)
+        exc.holder = holder if holder != exc.file else None  # a value the file inherits
+        raise
+    return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
 
 
 def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,61 +67,16 @@ def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[s
 
 def read_scenario_raw(path: str | Path) -> dict[str, Any]:
     """The parsed scenario with its ``extends`` chain merged, not yet validated."""
-    raw, _ = _read_with_extends(Path(path), seen=())
-    return raw
+    return read_scenario_files(Path(path)).raw
 
 
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     """Validate a parsed mapping (already merged) and build the Scenario."""
+    check_depth(raw, file)
     data = {k: v for k, v in raw.items() if k != "extends"}
     scenario = _build(sc.Scenario, data, "", file)
     _cross_check(scenario, file)
     return scenario
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], list[str]]:
-    file = str(path)
-    if not path.is_file():
-        raise ScenarioError(file, "", "an existing scenario file (.toml)", "<no such file>")
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ScenarioError(file, "", "a UTF-8 text file", "<undecodable bytes>") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(file, "", "valid TOML", f"<{exc}>") from None
-    parent = raw.get("extends")
-    if parent is None:
-        return raw, [f"# --- {path.name}\n{text}"]
-    if not isinstance(parent, str):
-        raise ScenarioError(file, "extends", "a path to another scenario file", parent)
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in seen or parent_path == path.resolve():
-        raise ScenarioError(file, "extends", "a chain without loops", parent)
-    if not parent_path.is_file():
-        raise ScenarioError(file, "extends", "an existing scenario file", parent)
-    base, texts = _read_with_extends(parent_path, (*seen, path.resolve()))
-    merged = _merge(base, raw)
-    if "reported" in raw:  # replaced whole: one council's figures never mix with another's
-        merged["reported"] = raw["reported"]
-    return merged, [*texts, f"# --- {path.name}\n{text}"]
-
-
-def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if (
-            isinstance(value, Mapping)
-            and isinstance(merged.get(key), Mapping)
-            and "dist" not in value
-        ):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 # --------------------------------------------------------------------------- building
@@ -206,13 +165,13 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
         if not isinstance(raw, Mapping):
             raise ScenarioError(file, where, "a table describing the step", raw)
         kind = raw.get("kind")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise ScenarioError(
                 file,
                 f"{where}.kind",
                 "one of " + ", ".join(KINDS),
                 kind if kind is not None else "<nothing>",
-                hint=nearest(str(kind), KINDS),
+                hint=nearest(kind, KINDS) if isinstance(kind, str) else "",
             )
         steps[str(name)] = _build(KINDS[kind].schema, raw, where, file)
     if not steps:
@@ -258,19 +217,24 @@ def _convert_scalar(hint: Any, value: Any, key: str, file: str, meta: Mapping[st
         if not isinstance(value, bool):
             raise ScenarioError(file, key, "true or false", value)
         return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ScenarioError(file, key, "a whole number", value)
-    elif hint is float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise ScenarioError(file, key, "a number", value)
-        value = float(value)
-    _check_bounds(value, key, file, meta)
+    number = _convert_int(value, key, file) if hint is int else _convert_float(value, key, file)
+    _check_bounds(number, key, file, meta)
+    if hint is int and not -(2**63) <= number < 2**63:  # a hex literal may be any length
+        raise ScenarioError(file, key, "a whole number that fits in 64 bits", number)
+    return number
+
+
+def _convert_int(value: Any, key: str, file: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(file, key, "a whole number", value)
     return value
+
+
+def _convert_float(value: Any, key: str, file: str) -> float:
+    number = finite_number(value)
+    if number is None:
+        raise ScenarioError(file, key, "a number", value)
+    return number
 
 
 def _convert_date(value: Any, key: str, file: str) -> dt.date:
@@ -289,17 +253,21 @@ def _convert_date(value: Any, key: str, file: str) -> dt.date:
 def _check_bounds(value: float, key: str, file: str, meta: Mapping[str, Any]) -> None:
     if (meta.get("prob") or meta.get("mix")) and not 0 <= value <= 1:
         raise ScenarioError(file, key, "a probability between 0 and 1", value)
-    rules = (
-        ("ge", lambda v, b: v >= b, ">="),
-        ("gt", lambda v, b: v > b, ">"),
-        ("le", lambda v, b: v <= b, "<="),
-        ("lt", lambda v, b: v < b, "<"),
-    )
-    for name, ok, sign in rules:
-        bound = meta.get(name)
-        if bound is not None and not ok(value, bound):
-            what = "a count" if name == "ge" and bound == 0 else "a number"
-            raise ScenarioError(file, key, f"{what} {sign} {bound:g}", value)
+    bounds = [(sign, ok, meta[name]) for name, sign, ok in _BOUNDS if meta.get(name) is not None]
+    if all(ok(value, bound) for _, ok, bound in bounds):
+        return
+    what = "a count" if meta.get("ge") == 0 else "a number"
+    accepted = " and ".join(f"{sign} {bound:g}" for sign, _, bound in bounds)
+    raise ScenarioError(file, key, f"{what} {accepted}", value)
+
+
+# A field's bounds (``spec(ge=..., le=...)``): an error says every bound, the range accepted.
+_BOUNDS = (
+    ("ge", ">=", lambda v, b: v >= b),
+    ("gt", ">", lambda v, b: v > b),
+    ("le", "<=", lambda v, b: v <= b),
+    ("lt", "<", lambda v, b: v < b),
+)
 
 
 def _join(path: str, key: object) -> str:
@@ -343,6 +311,7 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
+    check_run(s, file)
     _check_backlog(s, file)
     _check_other_work(s, file)
     check_routes(s, file)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sgsim.scenario.distributions import Distribution
+from sgsim.scenario.limits import MAX_RUN_DAYS, MAX_WEIGHT, MIN_PERIOD_DAYS
 
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25
@@ -42,8 +43,10 @@ class RunSpec:
     """How long to simulate: a warm-up before ``start_date``, then ``run_days`` measured."""
 
     start_date: dt.date = spec(doc="first day of the measured period")
-    run_days: int = spec(gt=0, doc="length of the measured period in days")
-    warmup_days: int = spec(0, ge=0, doc="days simulated before start_date and ignored")
+    run_days: int = spec(gt=0, le=MAX_RUN_DAYS, doc="length of the measured period in days")
+    warmup_days: int = spec(
+        0, ge=0, le=MAX_RUN_DAYS, doc="days simulated before start_date and ignored"
+    )
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,10 @@ class Demand:
     contacts_per_day: float | None = spec(None, gt=0, doc="or: new contacts a day")
     growth_per_year: float = spec(0.0, gt=-1, doc="yearly growth, e.g. 0.09 for +9%")
     month_of_year: tuple[float, ...] = spec(
-        (1.0,) * 12, length=12, ge=0, doc="relative volume Jan..Dec"
+        (1.0,) * 12, length=12, ge=0, le=MAX_WEIGHT, doc="relative volume Jan..Dec"
     )
     day_of_week: tuple[float, ...] = spec(
-        (1.0,) * 7, length=7, ge=0, doc="relative volume Mon..Sun"
+        (1.0,) * 7, length=7, ge=0, le=MAX_WEIGHT, doc="relative volume Mon..Sun"
     )
     priority: PriorityMix = spec(PriorityMix())
     areas: dict[str, float] = spec({"all": 1.0}, mix=True, doc="mix of the council's areas")
@@ -211,7 +214,7 @@ class WaitingList:
         None, gt=0, doc="a case waiting this many days is raised one priority level"
     )
     transfer_every_days: float | None = spec(
-        None, gt=0, doc="days between bulk transfers of the oldest waiting cases"
+        None, ge=MIN_PERIOD_DAYS, doc="days between bulk transfers of the oldest waiting cases"
     )
     transfer_oldest: int = spec(0, ge=0, doc="how many of the oldest cases each transfer moves")
     max_wait_days: float | None = spec(None, gt=0, doc="a wait longer than this is a breach")

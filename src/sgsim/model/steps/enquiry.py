@@ -42,7 +42,7 @@ class EnquiryStep(StaffedStep):
         None, doc="elapsed working days from allocation to conclusion"
     )
     duration_by_risk_level: dict[str, Distribution] = spec(
-        {}, doc="or: elapsed working days for each risk level"
+        {}, unit="working_days", doc="or: elapsed working days for each risk level"
     )
     touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
     session_every_working_days: float = spec(

@@ -20,6 +20,7 @@ import simpy
 from sgsim.model.steps.base import Context, StepKind, StepRunner
 from sgsim.model.steps.decision import check_outcome_mixes, outcome_draws
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.limits import MIN_PERIOD_DAYS
 from sgsim.scenario.schema import Scenario, Step, spec
 
 
@@ -28,7 +29,9 @@ class PanelStep(Step):
     """Meetings every ``every_days`` days from day ``first_day``, each deciding up to
     ``capacity`` cases, with an outcome drawn for each."""
 
-    every_days: float = spec(gt=0, doc="days between meetings, e.g. 14 for fortnightly")
+    every_days: float = spec(
+        ge=MIN_PERIOD_DAYS, doc="days between meetings, e.g. 14 for fortnightly"
+    )
     first_day: float = spec(0.0, ge=0, doc="day of the first meeting, from the warm-up's start")
     capacity: int = spec(0, ge=0, doc="cases a meeting decides (0: every case waiting)")
     outcomes: dict[str, float] = spec({"agreed": 1.0}, mix=True, doc="chance of each outcome")

@@ -23,6 +23,7 @@ from sgsim.model.steps.base import (
     need_team_role,
 )
 from sgsim.scenario.distributions import Distribution
+from sgsim.scenario.limits import MAX_RUN_DAYS
 from sgsim.scenario.schema import Scenario, StaffedStep, spec
 
 OUTCOMES = ("s42_enquiry", "other_enquiry", "no_enquiry")
@@ -49,7 +50,7 @@ class S42TestStep(StaffedStep):
         0.0, prob=True, doc="chance of an other enquiry when not all three"
     )
     decision_target_working_days: int | None = spec(
-        None, ge=0, doc="target from contact to decision, if the council has one"
+        None, ge=0, le=MAX_RUN_DAYS, doc="target from contact to decision, if the council has one"
     )
     by_source: dict[str, Criteria] = spec({}, doc="criteria chances for one source")
 
