@@ -27,6 +27,7 @@ def with_assessments(per_day: float = 2.0) -> dict:
         "role": "practitioner",
         "duration_working_days": {"dist": "fixed", "value": 10},
         "touch_hours": {"dist": "fixed", "value": 3},
+        "session_every_working_days": 5,
         "next": "assessed",
     }
     raw["steps"]["assessed"] = {"kind": "exit"}

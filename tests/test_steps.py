@@ -286,6 +286,7 @@ def test_enquiry_touch_hours_come_in_weekly_sessions_over_its_course():
     del enquiry["duration_by_risk_level"]
     enquiry["duration_working_days"] = {"dist": "fixed", "value": 20}
     enquiry["touch_hours"] = {"dist": "fixed", "value": 8}
+    enquiry["session_every_working_days"] = 5
     set_path(raw, "teams.locality.roles.practitioner.headcount", 30)
     set_path(raw, "teams.locality.roles.practitioner.caseload_cap", 50)
     s = make(raw)

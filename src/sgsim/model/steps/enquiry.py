@@ -3,9 +3,10 @@
 Allocation is the wait for a caseload place (urgent first): in the one team, or in the team
 covering the contact's area. Once allocated, the case holds the place for an elapsed
 duration in working days (by risk level, if given so), during which a practitioner of the
-same team and role spends touch hours on it in sessions spread over that time (weekly by
-default), so open enquiries keep taking hours from the same people's other tasks. The place
-is freed at conclusion. Abuse type
+same team and role spends touch hours on it: all at the start, or (an option, as it costs
+about a fifth of a run's time in events) in sessions spread over that time, so open
+enquiries keep taking hours from the same people's other tasks. The place is freed at
+conclusion. Abuse type
 and location are what the contact was about (drawn on arrival), counted at conclusion.
 """
 
@@ -46,7 +47,7 @@ class EnquiryStep(StaffedStep):
     )
     touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per enquiry")
     session_every_working_days: float = spec(
-        5.0, ge=0, doc="touch hours come in sessions this far apart (0: all at the start)"
+        0.0, ge=0, doc="touch hours in sessions this far apart, e.g. 5 (0: all at the start)"
     )
 
     def own_outcomes(self) -> tuple[str, ...]:

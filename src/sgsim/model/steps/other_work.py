@@ -28,7 +28,7 @@ class OtherWorkStep(StaffedStep):
     duration_working_days: Distribution = spec(doc="elapsed working days holding a place")
     touch_hours: Distribution = spec(Fixed(0.0), doc="practitioner hours per piece of work")
     session_every_working_days: float = spec(
-        5.0, ge=0, doc="touch hours come in sessions this far apart (0: all at the start)"
+        0.0, ge=0, doc="touch hours in sessions this far apart, e.g. 5 (0: all at the start)"
     )
 
     def caseload(self) -> tuple[tuple[str, str], ...]:
