@@ -24,6 +24,7 @@ from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.limits import check_run
 from sgsim.scenario.reading import check_depth, read_scenario_files
 from sgsim.scenario.routes import check_routes
+from sgsim.scenario.sizes import check_route_cells, check_size
 from sgsim.scenario.suggest import nearest
 
 MIX_TOLERANCE = 1e-3
@@ -311,9 +312,11 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
-    check_routes(s, file)
+    check_route_cells(s, file)
+    tables = check_routes(s, file)
     check_run(s, file)
     _check_backlog(s, file)
+    check_size(s, tables, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
 

@@ -136,23 +136,28 @@ def _check_graph(s: Scenario, tables: dict[str, list[list[str | None]]], file: s
 
 
 def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
-    """A loop reachable from ``start``, as the steps round it, or [] if there is none."""
-    path: list[str] = []
-    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    """A loop reachable from ``start``, as the steps round it, or [] if there is none.
 
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(edges[node]):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt) :], nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        path.pop()
-        state[node] = 2
-        return []
-
-    return visit(start)
+    A depth-first search with its own stack, not Python's: a pathway may be a chain of
+    thousands of steps."""
+    path = [start]
+    on_path = {start}
+    todo = [iter(sorted(edges[start]))]  # the next steps still to follow, per step on path
+    finished: set[str] = set()
+    while todo:
+        nxt = next(todo[-1], None)
+        if nxt is None:
+            done = path.pop()
+            on_path.discard(done)
+            finished.add(done)
+            todo.pop()
+        elif nxt in on_path:
+            return [*path[path.index(nxt) :], nxt]
+        elif nxt not in finished:
+            path.append(nxt)
+            on_path.add(nxt)
+            todo.append(iter(sorted(edges[nxt])))
+    return []
 
 
 def _edges(s: Scenario, tables: dict[str, list[list[str | None]]], key: int) -> dict[str, set[str]]:
