@@ -49,6 +49,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     except ScenarioError as exc:
         holder = files.origins.holder(exc.key)
         exc.holder = holder if holder != exc.file else None  # a value the file inherits
+        if exc.got == "<nothing>" and not exc.hint:  # an incomplete table a file adds
+            exc.hint = files.origins.misspelling(exc.key)
         raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
 
@@ -138,11 +140,9 @@ def _convert_dict(
 ) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table", value)
-    out = {
-        k: _convert(inner, v, _join(key, k), file, meta)
-        for k, v in value.items()
-        if not (v == "none" and dataclasses.is_dataclass(inner))  # a table switched off
-    }
+    if dataclasses.is_dataclass(inner):
+        _check_removals(value, key, file)
+    out = {k: _convert(inner, v, _join(key, k), file, meta) for k, v in value.items()}
     if meta.get("mix") and inner is float:
         if not out:
             raise ScenarioError(file, key, "at least one share", "an empty table")
@@ -158,11 +158,10 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
 
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table of steps", value)
+    _check_removals(value, key, file)
     steps = {}
     for name, raw in value.items():
         where = _join(key, name)
-        if raw == "none":
-            continue  # a step switched off, e.g. in a file that extends another
         if not isinstance(raw, Mapping):
             raise ScenarioError(file, where, "a table describing the step", raw)
         kind = raw.get("kind")
@@ -178,6 +177,22 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
     if not steps:
         raise ScenarioError(file, key, "at least one step", "<none>")
     return steps
+
+
+def _check_removals(table: Mapping[str, Any], key: str, file: str) -> None:
+    """A "none" left in a table of names (steps, teams, roles...) removed nothing: merging
+    a file removes the entries it sets to "none" from the file it extends, so none by that
+    name was there. Most likely a misspelt name, whose entry stays."""
+    names = [name for name, value in table.items() if value != "none"]
+    for name, value in table.items():
+        if value == "none":
+            raise ScenarioError(
+                file,
+                _join(key, name),
+                'a table ("none" removes only what a file this one extends defines)',
+                "<'none', which removes nothing>",
+                hint=nearest(str(name), names),
+            )
 
 
 def _convert_tuple(
@@ -312,6 +327,7 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
+    _check_waiting_lists(s, file)
     check_route_cells(s, file)
     tables = check_routes(s, file)
     check_run(s, file)
@@ -319,6 +335,31 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
     check_size(s, tables, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
+
+
+def _check_waiting_lists(s: sc.Scenario, file: str) -> None:
+    """A bulk transfer needs both how often and how many: either alone does nothing."""
+    for name, step in s.steps.items():
+        policy = step.waiting_list
+        if policy is None:
+            continue
+        key = f"steps.{name}.waiting_list"
+        if policy.transfer_oldest > 0 and policy.transfer_every_days is None:
+            raise ScenarioError(
+                file,
+                f"{key}.transfer_every_days",
+                f"days between transfers (transfer_oldest moves {policy.transfer_oldest} "
+                "cases each time)",
+                "<nothing>",
+            )
+        if policy.transfer_every_days is not None and policy.transfer_oldest == 0:
+            raise ScenarioError(
+                file,
+                f"{key}.transfer_oldest",
+                f"a count > 0 of the oldest cases each transfer moves (every "
+                f"{policy.transfer_every_days:g} days)",
+                policy.transfer_oldest,
+            )
 
 
 def _check_teams(s: sc.Scenario, file: str) -> None:

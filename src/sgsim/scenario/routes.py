@@ -35,12 +35,22 @@ def _matches(route: Route, outcome: str, combo: tuple[str, ...]) -> bool:
 
 def route_table(s: Scenario, step: Step) -> list[list[str | None]]:
     """The next step's name by [outcome index][route key]; None where no route matches."""
+    return _targets(step, _taken(s, step))
+
+
+def _taken(s: Scenario, step: Step) -> list[list[int | None]]:
+    """The index of the route taken (the first that matches) by [outcome][route key]."""
     routes = step.all_routes()
     combos = list(attribute_combinations(s))
     return [
-        [next((r.to for r in routes if _matches(r, outcome, c)), None) for c in combos]
+        [next((k for k, r in enumerate(routes) if _matches(r, outcome, c)), None) for c in combos]
         for outcome in step.outcome_names()
     ]
+
+
+def _targets(step: Step, taken: list[list[int | None]]) -> list[list[str | None]]:
+    routes = step.all_routes()
+    return [[routes[k].to if k is not None else None for k in row] for row in taken]
 
 
 def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
@@ -48,7 +58,9 @@ def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
     tables = {}
     for name, step in s.steps.items():
         _check_conditions(s, name, step, file)
-        table = route_table(s, step)
+        taken = _taken(s, step)
+        _check_all_taken(name, step, taken, file)
+        table = _targets(step, taken)
         _check_complete(s, name, step, table, file)
         tables[name] = table
     _check_graph(s, tables, file)
@@ -83,6 +95,28 @@ def _check_conditions(s: Scenario, name: str, step: Step, file: str) -> None:
                         value,
                         hint=nearest(value, known),
                     )
+
+
+def _check_all_taken(name: str, step: Step, taken: list[list[int | None]], file: str) -> None:
+    """Every route is the first to match for some outcome and case: one that the routes
+    before it always take first does nothing (a catch-all too early, say), and so would
+    routes beside a ``next``."""
+    if step.next is not None and step.routes:
+        raise ScenarioError(
+            file,
+            f"steps.{name}.routes",
+            'either routes or next (next takes every case; next = "none" drops it)',
+            "<both>",
+        )
+    used = {k for row in taken for k in row}
+    for k in range(len(step.routes)):
+        if k not in used:
+            raise ScenarioError(
+                file,
+                f"steps.{name}.routes[{k}]",
+                "a route some case takes (the routes before it take every case it matches)",
+                "<a route no case takes>",
+            )
 
 
 def _check_complete(
