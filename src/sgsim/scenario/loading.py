@@ -376,6 +376,8 @@ def _check_teams(s: sc.Scenario, file: str) -> None:
 
 def _check_area_teams(s: sc.Scenario, name: str, step: sc.StaffedStep, file: str) -> None:
     """A step done by several teams needs exactly one of them covering each area."""
+    if not step.team:
+        raise ScenarioError(file, f"steps.{name}.team", "a team, or a list of teams", [])
     if len(step.team) < 2 and s.teams[step.team[0]].area is None:
         return  # one team for every area
     covering: dict[str, str] = {}
