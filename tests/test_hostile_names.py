@@ -44,7 +44,6 @@ from sgsim.scenario.loading import load_scenario
             "steps.triage.routes[1]",
             "",
         ),
-        ('[steps.closure]\nroutes = [{ to = "closed" }]\n', "steps.closure.routes", "both"),
         (
             "[steps.triage.waiting_list]\ntransfer_oldest = 5\n",
             "steps.triage.waiting_list.transfer_every_days",

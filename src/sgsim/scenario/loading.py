@@ -328,10 +328,10 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
     _check_waiting_lists(s, file)
-    check_route_cells(s, file)
-    tables = check_routes(s, file)
     check_run(s, file)
     _check_backlog(s, file)
+    check_route_cells(s, file)
+    tables = check_routes(s, file)
     check_size(s, tables, file)
     _check_roles_used(s, file)
     _check_reported(s, file)

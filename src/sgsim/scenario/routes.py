@@ -99,17 +99,9 @@ def _check_conditions(s: Scenario, name: str, step: Step, file: str) -> None:
 
 def _check_all_taken(name: str, step: Step, taken: list[list[int | None]], file: str) -> None:
     """Every route is the first to match for some outcome and case: one that the routes
-    before it always take first does nothing (a catch-all too early, say), and so would
-    routes beside a ``next``."""
-    if step.next is not None and step.routes:
-        raise ScenarioError(
-            file,
-            f"steps.{name}.routes",
-            'either routes or next (next takes every case; next = "none" drops it)',
-            "<both>",
-        )
+    before it always take first does nothing (a catch-all too early, say)."""
     used = {k for row in taken for k in row}
-    for k in range(len(step.routes)):
+    for k in range(len(step.all_routes())):
         if k not in used:
             raise ScenarioError(
                 file,
