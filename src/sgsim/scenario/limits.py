@@ -21,9 +21,8 @@ come some time apart. The limits (also in ``scenarios/README.md``):
 - a role's headcount and caseload cap are at most MAX_STAFF (schema limits), so that
   their product, the caseload places, is a number a pool can count.
 
-How big a run is, and whether the machine can hold it, is ``sgsim.scenario.sizes``.
-
-Each check names the key to change and says what it accepts.
+Each check names the key to change and says what it accepts. How big a run is, and
+whether the machine can hold it, is ``sgsim.scenario.sizes``.
 """
 
 from __future__ import annotations
@@ -136,11 +135,8 @@ def _check_working_days(s: Scenario, file: str) -> None:
         r = s.role(team, role)
         if r.calendar == "24/7" or open_hour + r.hours_per_day <= 24:
             continue
-        blamed = (
-            "calendar.open_hour"
-            if open_hour > 24 - STANDARD_HOURS
-            else (f"teams.{team}.roles.{role}.hours_per_day")
-        )
+        late = open_hour > 24 - STANDARD_HOURS  # a late opening, not a long day
+        blamed = "calendar.open_hour" if late else f"teams.{team}.roles.{role}.hours_per_day"
         raise ScenarioError(
             file,
             blamed,

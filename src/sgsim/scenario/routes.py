@@ -49,6 +49,7 @@ def _taken(s: Scenario, step: Step) -> list[list[int | None]]:
 
 
 def _targets(step: Step, taken: list[list[int | None]]) -> list[list[str | None]]:
+    """The next step's name for each route taken."""
     routes = step.all_routes()
     return [[routes[k].to if k is not None else None for k in row] for row in taken]
 

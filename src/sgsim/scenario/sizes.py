@@ -178,6 +178,6 @@ def _outcome_shares(step: Step, sources: tuple[str, ...]) -> np.ndarray:
     names = step.outcome_names()
     shares = np.array(
         [[step.outcome_shares(src).get(o, 0.0) for src in sources] for o in names], dtype=float
-    ).reshape(len(names), len(sources))
+    )
     totals = shares.sum(axis=0)
-    return np.where(totals > 0, shares / np.where(totals > 0, totals, 1), 1 / max(len(names), 1))
+    return np.where(totals > 0, shares / np.where(totals > 0, totals, 1), 1 / len(names))
