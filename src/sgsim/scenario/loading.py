@@ -46,6 +46,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     files = read_scenario_files(path)
     try:
         scenario = build_scenario(files.raw, str(path))
+        _check_removals(scenario, files.raw, str(path))
     except ScenarioError as exc:
         holder = files.origins.holder(exc.key)
         exc.holder = holder if holder != exc.file else None  # a value the file inherits
@@ -53,6 +54,28 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             exc.hint = files.origins.misspelling(exc.key)
         raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
+
+
+def _check_removals(s: sc.Scenario, raw: Mapping[str, Any], file: str) -> None:
+    """A "none" left in a file's table of names (steps, teams, roles, sources...) removed
+    nothing: merging a file removes the entries it sets to "none" from the file it
+    extends, so that file had none by that name. Most likely a misspelt name, whose entry
+    stays. (A "none" for a field, such as a waiting list, is that field's default.)"""
+    todo: list[tuple[Any, Any, str]] = [(s, raw, "")]  # built object, raw table, its key
+    while todo:
+        built, table, key = todo.pop()
+        for name, value in table.items():
+            child = built.get(name) if isinstance(built, dict) else getattr(built, name, None)
+            if value == "none" and isinstance(built, dict):
+                raise ScenarioError(
+                    file,
+                    _join(key, name),
+                    'a table ("none" removes only what a file this one extends defines)',
+                    "<'none', which removes nothing>",
+                    hint=nearest(str(name), built),
+                )
+            if isinstance(value, Mapping) and child is not None:
+                todo.append((child, value, _join(key, name)))
 
 
 def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,9 +163,11 @@ def _convert_dict(
 ) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table", value)
-    if dataclasses.is_dataclass(inner):
-        _check_removals(value, key, file)
-    out = {k: _convert(inner, v, _join(key, k), file, meta) for k, v in value.items()}
+    out = {
+        k: _convert(inner, v, _join(key, k), file, meta)
+        for k, v in value.items()
+        if not (v == "none" and dataclasses.is_dataclass(inner))  # a table switched off
+    }
     if meta.get("mix") and inner is float:
         if not out:
             raise ScenarioError(file, key, "at least one share", "an empty table")
@@ -158,10 +183,11 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
 
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table of steps", value)
-    _check_removals(value, key, file)
     steps = {}
     for name, raw in value.items():
         where = _join(key, name)
+        if raw == "none":
+            continue  # a step switched off, e.g. in a file that extends another
         if not isinstance(raw, Mapping):
             raise ScenarioError(file, where, "a table describing the step", raw)
         kind = raw.get("kind")
@@ -177,22 +203,6 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
     if not steps:
         raise ScenarioError(file, key, "at least one step", "<none>")
     return steps
-
-
-def _check_removals(table: Mapping[str, Any], key: str, file: str) -> None:
-    """A "none" left in a table of names (steps, teams, roles...) removed nothing: merging
-    a file removes the entries it sets to "none" from the file it extends, so none by that
-    name was there. Most likely a misspelt name, whose entry stays."""
-    names = [name for name, value in table.items() if value != "none"]
-    for name, value in table.items():
-        if value == "none":
-            raise ScenarioError(
-                file,
-                _join(key, name),
-                'a table ("none" removes only what a file this one extends defines)',
-                "<'none', which removes nothing>",
-                hint=nearest(str(name), names),
-            )
 
 
 def _convert_tuple(
