@@ -123,3 +123,14 @@ def test_deadline_is_the_end_of_the_fifth_working_day():
     # consistent with elapsed(): just before the deadline is 5 working days, after is 6
     assert DAYS.elapsed(np.array([at(thursday, 10)]), np.array([d[0] - 0.01]))[0] == 5
     assert DAYS.elapsed(np.array([at(thursday, 10)]), np.array([d[0] + 0.01]))[0] == 6
+
+
+@given(
+    start=st.floats(min_value=0, max_value=700),
+    hours=st.one_of(st.floats(min_value=0, max_value=1e-6), st.floats(min_value=0, max_value=50)),
+)
+def test_work_never_ends_before_it_can_begin(start, hours):
+    """Found by the loader's fuzz test (#13): a task too short to move the working clock
+    (a gamma draw of 1e-30 hours), taken up after closing, ended at that day's close,
+    before it was taken up. It ends no earlier than the next opening."""
+    assert CLOCK.add_hours(start, hours) >= (CLOCK.next_open(start) if hours > 0 else start)

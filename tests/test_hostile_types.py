@@ -21,6 +21,7 @@ WRONG_SHAPES = [
     ({TOUCH: {"dist": "empirical", "values": [[1], 2]}}, f"{TOUCH}.values[0]"),
     ({"steps.triage.kind": ["decision"]}, "steps.triage.kind"),
     ({"steps.triage.kind": {"a": 1}}, "steps.triage.kind"),
+    ({"steps.triage.team": []}, "steps.triage.team"),  # found by the fuzz test
     ({"demand.contacts_per_year": 10**400}, "demand.contacts_per_year"),
     ({TOUCH: {"dist": "fixed", "value": 16**6000}}, f"{TOUCH}.value"),
     ({"run.run_days": 16**6000}, "run.run_days"),

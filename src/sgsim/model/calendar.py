@@ -133,10 +133,13 @@ class WorkingClock:
         return self.working_index[k] + self.open
 
     def add_hours(self, t: float, hours: float) -> float:
-        """When work of ``hours`` touch hours taken up at ``t`` is finished."""
+        """When work of ``hours`` touch hours taken up at ``t`` is finished: no earlier than
+        the next opening, when it begins, even if it is too short to move the working clock
+        (taken up after closing, it would otherwise end at that day's close)."""
         if hours <= 0:
             return t
-        return self.time_at(self.hours_at(t) + hours)
+        end = self.time_at(self.hours_at(t) + hours)
+        return end if end > t else self.next_open(t)
 
     def add_working_days(self, t: float, days: float) -> float:
         """Elapsed time of ``days`` working days from t (enquiry durations)."""

@@ -9,7 +9,8 @@ leaves a waiting list). Two changes make it fit a pathway of tens of thousands o
 - ``take`` hands a free server over without creating a request event when nobody is
   waiting (most requests): ``benchmarks/speed.py`` measures what this fast path saves.
 
-Every person and caseload place has an id, for animation tools (vidigi's resource_id).
+Every person and caseload place has an id, for animation tools (vidigi's resource_id); ids
+never used are counted, not listed, so a caseload of a million places costs nothing.
 
 A role's effective staff (headcount x FTE x (1 - absence)) is usually fractional, and a
 fixed share of their hours may go to other work. The staff pool has ``round(effective)``
@@ -103,6 +104,25 @@ class WaitingLine:
         return heapq.heappop(self._heap)[3]
 
 
+class FreeIds:
+    """The ids of a pool's free servers: 1, 2, 3... first, then those given back, the
+    last given back first (the order of a list of every id, counting down, used as a
+    stack). Ids never yet handed out are counted, not listed."""
+
+    def __init__(self) -> None:
+        self._given_back: list[int] = []
+        self._next = 1
+
+    def pop(self) -> int:
+        if self._given_back:
+            return self._given_back.pop()
+        self._next += 1
+        return self._next - 1
+
+    def append(self, server: int) -> None:
+        self._given_back.append(server)
+
+
 class Pool(simpy.PriorityResource):
     """``capacity`` servers with ids; waiting requests served by (priority, arrival)."""
 
@@ -111,7 +131,7 @@ class Pool(simpy.PriorityResource):
     def __init__(self, env: simpy.Environment, capacity: int, fast_path: bool = True) -> None:
         super().__init__(env, capacity)
         self.holding = 0
-        self.free = list(range(capacity, 0, -1))
+        self.free = FreeIds()
         self.fast_path = fast_path
 
     @property

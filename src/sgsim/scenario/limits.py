@@ -17,9 +17,12 @@ come some time apart. The limits (also in ``scenarios/README.md``):
   at most MAX_DURATION_WORKING_DAYS; the calendar runs CALENDAR_MARGIN_DAYS past the run
   for them;
 - meetings and bulk transfers are at least MIN_PERIOD_DAYS apart (schema limits);
-- an adult who always comes back does not come back at once.
+- an adult who always comes back does not come back at once;
+- a role's headcount and caseload cap are at most MAX_STAFF (schema limits), so that
+  their product, the caseload places, is a number a pool can count.
 
-Each check names the key to change and says what it accepts.
+Each check names the key to change and says what it accepts. How big a run is, and
+whether the machine can hold it, is ``sgsim.scenario.sizes``.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ MAX_TASK_WORKING_DAYS = 250  # a mean task: a working year of one person's time
 MAX_DURATION_WORKING_DAYS = 500  # a mean enquiry: two working years
 MIN_PERIOD_DAYS = 0.01  # about a quarter of an hour between meetings or transfers
 MAX_WEIGHT = 1e6  # a month's or weekday's relative volume (only their ratios matter)
+MAX_STAFF = 1e6  # a role's headcount, and its caseload cap: past any council
 STANDARD_HOURS = 7.4  # a working day, to tell a long task from a short working day
 
 # Calendar days beyond the run holding the longest mean work: five working days a week,
@@ -131,11 +135,8 @@ def _check_working_days(s: Scenario, file: str) -> None:
         r = s.role(team, role)
         if r.calendar == "24/7" or open_hour + r.hours_per_day <= 24:
             continue
-        blamed = (
-            "calendar.open_hour"
-            if open_hour > 24 - STANDARD_HOURS
-            else (f"teams.{team}.roles.{role}.hours_per_day")
-        )
+        late = open_hour > 24 - STANDARD_HOURS  # a late opening, not a long day
+        blamed = "calendar.open_hour" if late else f"teams.{team}.roles.{role}.hours_per_day"
         raise ScenarioError(
             file,
             blamed,

@@ -24,6 +24,7 @@ from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.limits import check_run
 from sgsim.scenario.reading import check_depth, read_scenario_files
 from sgsim.scenario.routes import check_routes
+from sgsim.scenario.sizes import check_route_cells, check_size
 from sgsim.scenario.suggest import nearest
 
 MIX_TOLERANCE = 1e-3
@@ -45,11 +46,36 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     files = read_scenario_files(path)
     try:
         scenario = build_scenario(files.raw, str(path))
+        _check_removals(scenario, files.raw, str(path))
     except ScenarioError as exc:
         holder = files.origins.holder(exc.key)
         exc.holder = holder if holder != exc.file else None  # a value the file inherits
+        if exc.got == "<nothing>" and not exc.hint:  # an incomplete table a file adds
+            exc.hint = files.origins.misspelling(exc.key)
         raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
+
+
+def _check_removals(s: sc.Scenario, raw: Mapping[str, Any], file: str) -> None:
+    """A "none" left in a file's table of names (steps, teams, roles, sources...) removed
+    nothing: merging a file removes the entries it sets to "none" from the file it
+    extends, so that file had none by that name. Most likely a misspelt name, whose entry
+    stays. (A "none" for a field, such as a waiting list, is that field's default.)"""
+    todo: list[tuple[Any, Any, str]] = [(s, raw, "")]  # built object, raw table, its key
+    while todo:
+        built, table, key = todo.pop()
+        for name, value in table.items():
+            child = built.get(name) if isinstance(built, dict) else getattr(built, name, None)
+            if value == "none" and isinstance(built, dict):
+                raise ScenarioError(
+                    file,
+                    _join(key, name),
+                    'a table ("none" removes only what a file this one extends defines)',
+                    "<'none', which removes nothing>",
+                    hint=nearest(str(name), built),
+                )
+            if isinstance(value, Mapping) and child is not None:
+                todo.append((child, value, _join(key, name)))
 
 
 def with_settings(raw: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -311,12 +337,40 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
+    _check_waiting_lists(s, file)
     check_run(s, file)
     _check_backlog(s, file)
     _check_other_work(s, file)
-    check_routes(s, file)
+    check_route_cells(s, file)
+    tables = check_routes(s, file)
+    check_size(s, tables, file)
     _check_roles_used(s, file)
     _check_reported(s, file)
+
+
+def _check_waiting_lists(s: sc.Scenario, file: str) -> None:
+    """A bulk transfer needs both how often and how many: either alone does nothing."""
+    for name, step in s.steps.items():
+        policy = step.waiting_list
+        if policy is None:
+            continue
+        key = f"steps.{name}.waiting_list"
+        if policy.transfer_oldest > 0 and policy.transfer_every_days is None:
+            raise ScenarioError(
+                file,
+                f"{key}.transfer_every_days",
+                f"days between transfers (transfer_oldest moves {policy.transfer_oldest} "
+                "cases each time)",
+                "<nothing>",
+            )
+        if policy.transfer_every_days is not None and policy.transfer_oldest == 0:
+            raise ScenarioError(
+                file,
+                f"{key}.transfer_oldest",
+                f"a count > 0 of the oldest cases each transfer moves (every "
+                f"{policy.transfer_every_days:g} days)",
+                policy.transfer_oldest,
+            )
 
 
 def _check_teams(s: sc.Scenario, file: str) -> None:
@@ -333,6 +387,8 @@ def _check_teams(s: sc.Scenario, file: str) -> None:
 
 def _check_area_teams(s: sc.Scenario, name: str, step: sc.StaffedStep, file: str) -> None:
     """A step done by several teams needs exactly one of them covering each area."""
+    if not step.team:
+        raise ScenarioError(file, f"steps.{name}.team", "a team, or a list of teams", [])
     if len(step.team) < 2 and s.teams[step.team[0]].area is None:
         return  # one team for every area
     covering: dict[str, str] = {}

@@ -24,6 +24,7 @@ from typing import Any
 
 from sgsim.scenario import schema as sc
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.suggest import nearest
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a few kilobytes; a file this big is not one
 MAX_EXTENDS = 16  # files in a chain, each extending the next
@@ -33,10 +34,26 @@ MAX_PATH_CHARS = 4096  # characters of an ``extends`` path
 
 class Origins:
     """Which file holds each value of a merged scenario, so that an error in a value a
-    file inherits names the file to change."""
+    file inherits names the file to change; and which tables a file adds beside those of
+    the file it extends, so that an incomplete one can be told apart as a misspelling."""
 
     def __init__(self, file: str) -> None:
         self._files: dict[tuple[str, ...], str] = {(): file}  # key path -> file, below it too
+        self._added: dict[tuple[str, ...], tuple[str, ...]] = {}  # new table -> its siblings
+
+    def add(self, path: tuple[str, ...], siblings: tuple[str, ...]) -> None:
+        """A file adds a table at ``path`` beside ``siblings``, those it extends has."""
+        self._added[path] = siblings
+
+    def misspelling(self, key: str) -> str:
+        """A "did you mean" for a key within a table a file added whose name is close to
+        one the file it extends has: most likely an override misspelt."""
+        parts = _parts(key)
+        for path, siblings in self._added.items():
+            hint = nearest(path[-1], siblings) if parts[: len(path)] == path else ""
+            if hint:
+                return f"{hint} {path[-1]!r} is in no file this one extends"
+        return ""
 
     def set(self, path: tuple[str, ...], file: str, table: bool) -> None:
         """The value at ``path`` is now the one ``file`` holds; if it replaces a ``table``,
@@ -50,12 +67,17 @@ class Origins:
     def holder(self, key: str) -> str | None:
         """The one file holding everything at a dotted key (``steps.triage.routes[0].to``),
         or None if the values there come from several files."""
-        parts = tuple(re.sub(r"\[\d+\]", "", key).split(".")) if key else ()
+        parts = _parts(key)
         prefix = max((p for p in self._files if parts[: len(p)] == p), key=len)
         files = {self._files[prefix]} | {
             f for p, f in self._files.items() if len(p) > len(parts) and p[: len(parts)] == parts
         }
         return files.pop() if len(files) == 1 else None
+
+
+def _parts(key: str) -> tuple[str, ...]:
+    """A dotted key's path of names, list indexes left out (``steps.triage.routes``)."""
+    return tuple(re.sub(r"\[\d+\]", "", key).split(".")) if key else ()
 
 
 @dataclass(frozen=True)
@@ -152,16 +174,22 @@ def _merge(
     file: str,
     at: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """``override`` (from ``file``) over ``base``: tables key by key, the rest whole."""
+    """``override`` (from ``file``) over ``base``: tables key by key, the rest whole; a
+    table set to "none" is removed (a step, a role, a waiting list...)."""
     merged = dict(base)
     for key, value in override.items():
         path = (*at, key)
         old = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(old, Mapping) and "dist" not in value:
+        if value == "none" and isinstance(old, Mapping):
+            del merged[key]
+        elif isinstance(value, Mapping) and isinstance(old, Mapping) and "dist" not in value:
             merged[key] = _merge(old, value, origins, file, path)
+            continue
         else:
             merged[key] = value
-            origins.set(path, file, table=isinstance(old, Mapping))
+            if isinstance(value, Mapping) and old is None and base:
+                origins.add(path, tuple(base))
+        origins.set(path, file, table=isinstance(old, Mapping))
     return merged
 
 

@@ -35,12 +35,23 @@ def _matches(route: Route, outcome: str, combo: tuple[str, ...]) -> bool:
 
 def route_table(s: Scenario, step: Step) -> list[list[str | None]]:
     """The next step's name by [outcome index][route key]; None where no route matches."""
+    return _targets(step, _taken(s, step))
+
+
+def _taken(s: Scenario, step: Step) -> list[list[int | None]]:
+    """The index of the route taken (the first that matches) by [outcome][route key]."""
     routes = step.all_routes()
     combos = list(attribute_combinations(s))
     return [
-        [next((r.to for r in routes if _matches(r, outcome, c)), None) for c in combos]
+        [next((k for k, r in enumerate(routes) if _matches(r, outcome, c)), None) for c in combos]
         for outcome in step.outcome_names()
     ]
+
+
+def _targets(step: Step, taken: list[list[int | None]]) -> list[list[str | None]]:
+    """The next step's name for each route taken."""
+    routes = step.all_routes()
+    return [[routes[k].to if k is not None else None for k in row] for row in taken]
 
 
 def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
@@ -48,7 +59,9 @@ def check_routes(s: Scenario, file: str) -> dict[str, list[list[str | None]]]:
     tables = {}
     for name, step in s.steps.items():
         _check_conditions(s, name, step, file)
-        table = route_table(s, step)
+        taken = _taken(s, step)
+        _check_all_taken(name, step, taken, file)
+        table = _targets(step, taken)
         _check_complete(s, name, step, table, file)
         tables[name] = table
     _check_graph(s, tables, file)
@@ -90,6 +103,20 @@ def _check_conditions(s: Scenario, name: str, step: Step, file: str) -> None:
                         value,
                         hint=nearest(value, known),
                     )
+
+
+def _check_all_taken(name: str, step: Step, taken: list[list[int | None]], file: str) -> None:
+    """Every route is the first to match for some outcome and case: one that the routes
+    before it always take first does nothing (a catch-all too early, say)."""
+    used = {k for row in taken for k in row}
+    for k in range(len(step.all_routes())):
+        if k not in used:
+            raise ScenarioError(
+                file,
+                f"steps.{name}.routes[{k}]",
+                "a route some case takes (the routes before it take every case it matches)",
+                "<a route no case takes>",
+            )
 
 
 def _check_complete(
@@ -158,23 +185,28 @@ def _other_entries(s: Scenario) -> tuple[str, ...]:
 
 
 def _find_loop(start: str, edges: dict[str, set[str]]) -> list[str]:
-    """A loop reachable from ``start``, as the steps round it, or [] if there is none."""
-    path: list[str] = []
-    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    """A loop reachable from ``start``, as the steps round it, or [] if there is none.
 
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        path.append(node)
-        for nxt in sorted(edges[node]):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt) :], nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        path.pop()
-        state[node] = 2
-        return []
-
-    return visit(start)
+    A depth-first search with its own stack, not Python's: a pathway may be a chain of
+    thousands of steps."""
+    path = [start]
+    on_path = {start}
+    todo = [iter(sorted(edges[start]))]  # the next steps still to follow, per step on path
+    finished: set[str] = set()
+    while todo:
+        nxt = next(todo[-1], None)
+        if nxt is None:
+            done = path.pop()
+            on_path.discard(done)
+            finished.add(done)
+            todo.pop()
+        elif nxt in on_path:
+            return [*path[path.index(nxt) :], nxt]
+        elif nxt not in finished:
+            path.append(nxt)
+            on_path.add(nxt)
+            todo.append(iter(sorted(edges[nxt])))
+    return []
 
 
 def _edges(s: Scenario, tables: dict[str, list[list[str | None]]], key: int) -> dict[str, set[str]]:

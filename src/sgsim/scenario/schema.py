@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sgsim.scenario.distributions import Distribution
-from sgsim.scenario.limits import MAX_RUN_DAYS, MAX_WEIGHT, MIN_PERIOD_DAYS
+from sgsim.scenario.limits import MAX_RUN_DAYS, MAX_STAFF, MAX_WEIGHT, MIN_PERIOD_DAYS
 
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25
@@ -150,12 +150,14 @@ _PLURAL = {
 class Role:
     """A staff role in a team: how many people, for how many hours, on which calendar."""
 
-    headcount: float = spec(ge=0, doc="people in post")
+    headcount: float = spec(ge=0, le=MAX_STAFF, doc="people in post")
     fte: float = spec(1.0, gt=0, le=1, doc="mean full-time equivalent per person")
     absence_rate: float = spec(0.0, ge=0, lt=1, doc="share of time lost to absence/vacancy")
     hours_per_day: float = spec(7.4, gt=0, le=24, doc="working hours a day")
     calendar: str = spec("working", choices=CALENDARS)
-    caseload_cap: float = spec(0.0, ge=0, doc="open enquiries a practitioner may hold")
+    caseload_cap: float = spec(
+        0.0, ge=0, le=MAX_STAFF, doc="open enquiries a practitioner may hold"
+    )
     other_work_share: float = spec(
         0.0, ge=0, lt=1, doc="share of hours at work spent on other work (reviews, DoLS...)"
     )
