@@ -110,6 +110,8 @@ def staff_controls(s: Scenario) -> dict[str, list[Control]]:
     for team_name, team in s.teams.items():
         for role_name, role in team.roles.items():
             where = f"teams.{team_name}.roles.{role_name}"
+            if role.headcount is None:  # a rota: people by shift, not a headcount
+                continue
             out.setdefault(team_name, []).extend(
                 [
                     Control(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.pools import caseload_places, staff_count
+from sgsim.model.rota import rota_words
 from sgsim.model.steps import KINDS, StepKind
 from sgsim.scenario.distributions import Distribution, Fixed
 from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Route, Scenario, StaffedStep, Step
@@ -244,13 +245,13 @@ def staffing_rows(s: Scenario) -> list[dict[str, str]]:
                 {
                     "team": team_name,
                     "role": words(role_name),
-                    "headcount": f"{r.headcount:g}",
+                    "headcount": "rota" if r.headcount is None else f"{r.headcount:g}",
                     "FTE": f"{r.fte:g}",
                     "absence": pct(r.absence_rate),
                     "at work": f"{r.effective_staff:.1f}",
                     "people simulated": str(staff_count(r)),
-                    "hours a day": f"{r.hours_per_day:g}",
-                    "calendar": r.calendar,
+                    "hours a day": f"{r.hours_per_day:g}" if not r.rota else "by shift",
+                    "calendar": rota_words(r) if r.rota else r.calendar,
                     "caseload cap": (
                         f"{r.caseload_cap:g} ({caseload_places(r)} places)"
                         if r.caseload_cap

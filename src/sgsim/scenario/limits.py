@@ -194,7 +194,7 @@ def _check_task(
     from sgsim.model.pools import staff_count
 
     r = s.role(team, role)
-    day = 24.0 if r.calendar == "24/7" else r.hours_per_day
+    day = 24.0 if r.calendar == "24/7" or r.rota else r.hours_per_day
     stretch = staff_count(r) / r.pathway_staff
     if hours * stretch / day <= MAX_TASK_WORKING_DAYS:
         return
