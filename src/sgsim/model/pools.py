@@ -180,6 +180,11 @@ class StaffPool(Pool):
         self.stretch = task_stretch(role)
 
 
+# People go off this long before a shift's end (about 0.1 s), so a task whose end lands on
+# the end of the shift, give or take the last bits of a float, does not start another.
+SHIFT_END_MARGIN_DAYS = 1e-6
+
+
 class ShiftPool(Pool):
     """The people of a role working shifts (``sgsim.model.rota``): as many servers as
     people are on, changed by a process at each change of shift. Someone going off
@@ -209,6 +214,8 @@ class ShiftPool(Pool):
     def _shifts(self, changes: list[tuple[float, int]]) -> simpy.events.ProcessGenerator:
         env = self._env
         for time, people in changes:
+            if people < self.rostered:  # a task ending at the shift's end starts no other
+                time -= SHIFT_END_MARGIN_DAYS
             if time > env.now:
                 yield env.timeout(time - env.now)
             going_off = self.rostered - people

@@ -13,7 +13,9 @@ import dataclasses
 import itertools
 
 from sgsim.scenario.errors import ScenarioError
+from sgsim.scenario.limits import check_task
 from sgsim.scenario.schema import DAY_GROUPS, WEEKDAYS, Role, Scenario
+from sgsim.scenario.sizes import BYTES_PER_EVENT, machine_memory
 from sgsim.scenario.suggest import nearest
 
 WEEK_HOURS = 168.0
@@ -70,6 +72,19 @@ def check_reviews(s: Scenario, file: str) -> None:
     for name, review in s.reviews().items():
         key = f"steps.{name}.waiting_list.review"
         need_team_role(file, key, s, (review.team,), review.role, caseload=False)
+        check_task(
+            s, name, f"{key}.minutes", "minutes", review.minutes.mean / 60, *review.team_role, file
+        )
+        backlog = s.backlog[name].waiting if name in s.backlog else 0
+        events = 2 * backlog * s.horizon_days * 5 / 7 / review.every_working_days
+        if events * BYTES_PER_EVENT > machine_memory():
+            raise ScenarioError(
+                file,
+                f"{key}.every_working_days",
+                "reviews whose events fit in this machine's memory (2 events a review; "
+                f"the starting backlog of {backlog:,} alone needs {events:.3g})",
+                review.every_working_days,
+            )
         if review.raise_share + review.lower_share > 1:
             raise ScenarioError(
                 file,
@@ -107,7 +122,7 @@ def _check_staffing(role: Role, key: str, file: str) -> None:
 
 
 def _check_shifts(role: Role, key: str, file: str) -> None:
-    spans: list[tuple[float, float, str]] = []
+    spans: list[tuple[float, float, str, str]] = []  # from, to (week hours), shift, when
     for name, shift in role.rota.items():
         for day in shift.days:
             if day not in DAY_NAMES:
@@ -123,20 +138,21 @@ def _check_shifts(role: Role, key: str, file: str) -> None:
         for weekday in shift.weekdays():
             begin = weekday * 24 + shift.start
             end = begin + shift.hours
-            spans.append((begin, min(end, WEEK_HOURS), name))
+            when = f"{_when(begin)} to {_when(end)}"
+            spans.append((begin, min(end, WEEK_HOURS), name, when))
             if end > WEEK_HOURS:  # Sunday's late hours run into Monday
-                spans.append((0.0, end - WEEK_HOURS, name))
+                spans.append((0.0, end - WEEK_HOURS, name, when))
     if not spans:
         raise ScenarioError(
             file, f"{key}.rota", "shifts with someone on at some time", "<nobody ever on>"
         )
     spans.sort()
-    for (b0, e0, first), (b1, _, second) in itertools.pairwise(spans):
+    for (_, e0, first, when), (b1, _, second, _) in itertools.pairwise(spans):
         if b1 < e0:
             raise ScenarioError(
                 file,
                 f"{key}.rota.{second}",
-                f"shifts that do not overlap (shift {first} runs {_when(b0)} to {_when(e0)})",
+                f"shifts that do not overlap (shift {first} runs {when})",
                 f"<shift {second} from {_when(b1)}>",
             )
     if role.calendar == "24/7":
@@ -150,10 +166,10 @@ def _check_shifts(role: Role, key: str, file: str) -> None:
             )
 
 
-def _first_gap(spans: list[tuple[float, float, str]]) -> tuple[float, float] | None:
+def _first_gap(spans: list[tuple[float, float, str, str]]) -> tuple[float, float] | None:
     """The first time in the week nobody is on, as (from, to) in week hours; or None."""
     reached = 0.0
-    for begin, end, _ in spans:
+    for begin, end, _, _ in spans:
         if begin > reached:
             return (reached, begin)
         reached = max(reached, end)
