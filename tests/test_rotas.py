@@ -226,3 +226,17 @@ def test_overtime_after_the_last_shift_of_a_rota():
     assert m["overtime_hours_per_year_front_door_triage_officer"] == pytest.approx(
         28 * 1.5 * DAYS_PER_YEAR / 28
     )
+
+
+def test_time_past_a_shifts_end_finishing_a_task_is_counted_as_hours_at_work():
+    # 2 people on 8 hours with 50-minute tasks and a queue that never empties: each starts
+    # a 10th task 450 minutes in and finishes it 20 minutes after going off
+    shift = {"days": "every_day", "start": 8, "hours": 8, "people": 2}
+    raw = one_step({"rota": {"day": shift}}, fixed(50), days=14)
+    raw["backlog"] = {"triage": {"waiting": 2000}}
+    s = make(raw)
+    m = compute(simulate(s, 2), s)
+    assert m["overrun_hours_per_year_front_door_triage_officer"] == pytest.approx(
+        2 * 20 / 60 * DAYS_PER_YEAR
+    )
+    assert m["utilisation_front_door_triage_officer"] == pytest.approx(1.0)

@@ -21,7 +21,7 @@ import numpy as np
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pools import staff_count, task_stretch
-from sgsim.model.rota import roster
+from sgsim.model.rota import overrun_hours, person_hours, roster
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Count
 from sgsim.scenario.schema import DAYS_PER_YEAR, Role, Scenario, pool_name
@@ -135,10 +135,16 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
         for change in PRIORITY_CHANGES:
             names[f"{name}_{change}"] = ("queues", f"{name}'s reviews: {change}".replace("_", " "))
     for team, role in s.staff_pools():
-        if s.role(team, role).overtime is not None:
-            names[f"overtime_hours_per_year_{pool_name(team, role)}"] = (
+        r, pool = s.role(team, role), pool_name(team, role)
+        if r.overtime is not None:
+            names[f"overtime_hours_per_year_{pool}"] = (
                 "staff",
                 f"overtime hours a year, {role} ({team})",
+            )
+        if r.works_shifts:
+            names[f"overrun_hours_per_year_{pool}"] = (
+                "staff",
+                f"hours a year finishing a task after going off, {role} ({team})",
             )
     for name in s.demand.other_work:
         names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
@@ -244,7 +250,7 @@ def compute(
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
     out.update(backlog_clearing(log, s))
-    out.update(overtime(log, s, m))
+    out.update(overtime(log, s, m, days))
     out.update(reviews(log, s, m, days))
     kind_of_work = log.attributes["other_work"][log.case]
     for k, name in enumerate(s.demand.other_work):
@@ -252,16 +258,26 @@ def compute(
     return {name: out[name] for name in names}
 
 
-def overtime(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
-    """Overtime person-hours worked in the period, as a rate a year, per role with overtime."""
+def overtime(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
+    """Per role working shifts, as rates a year over the period: overtime person-hours
+    (roles with overtime), and hours past a shift's end finishing the task in hand."""
     out = {}
     period = np.array([m.start, m.end])
-    for team, role in s.staff_pools():
-        if s.role(team, role).overtime is not None:
-            hours = np.diff(overtime_hours(overtime_stays(log, s, team, role), period))[0]
-            out[f"overtime_hours_per_year_{pool_name(team, role)}"] = float(
-                hours * DAYS_PER_YEAR / (m.end - m.start)
-            )
+    per_year = DAYS_PER_YEAR / (m.end - m.start)
+    every = _touch_spans(log, s)
+    for k, (team, role) in enumerate(s.staff_pools()):
+        r, pool = s.role(team, role), pool_name(team, role)
+        if not r.works_shifts:
+            continue
+        stays = log.overtime[log.overtime[:, 0] == k, 1:]
+        if r.overtime is not None:
+            hours = np.diff(person_hours(stays[:, 0], stays[:, 1], stays[:, 2], period))[0]
+            out[f"overtime_hours_per_year_{pool}"] = float(hours * per_year)
+        on = people_on_duty(log, s, (team, role), days)
+        busy = every.get(k, (np.zeros(0), np.zeros(0)))
+        out[f"overrun_hours_per_year_{pool}"] = float(
+            np.diff(overrun_hours(busy, on, period))[0] * per_year
+        )
     return out
 
 
@@ -404,11 +420,11 @@ def _touch_events(s: Scenario) -> list[tuple[str, str, str | None]]:
     return out
 
 
-def _busy_hours(
-    log: EventLog, s: Scenario, days: WorkingDays, cases: np.ndarray | None = None
-) -> dict[str, BusyClock]:
-    """Per staff pool, a function giving touch hours worked from time zero up to any times
-    (on the cases ``cases`` marks, or on all)."""
+def _touch_spans(
+    log: EventLog, s: Scenario, cases: np.ndarray | None = None
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per staff pool index, the start and end times of its touch work (on the cases
+    ``cases`` marks, or on all); unfinished work is busy to the end of the run."""
     spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     horizon = float(s.horizon_days)
     for first, last, kind in _touch_events(s):
@@ -417,51 +433,75 @@ def _busy_hours(
             keep = cases[log.case[rows]]
             rows, t1 = rows[keep], t1[keep]
         t0, pool = log.time[rows], log.pool[rows]
-        t1 = np.where(np.isnan(t1), horizon, t1)  # unfinished tasks are busy to the end
+        t1 = np.where(np.isnan(t1), horizon, t1)
         for k in np.unique(pool):
             mine = pool == k
             spans.setdefault(int(k), []).append((t0[mine], t1[mine]))
+    return {
+        k: (np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts]))
+        for k, parts in spans.items()
+    }
+
+
+def _busy_hours(
+    log: EventLog, s: Scenario, days: WorkingDays, cases: np.ndarray | None = None
+) -> dict[str, BusyClock]:
+    """Per staff pool, a function giving touch hours worked from time zero up to any times
+    (on the cases ``cases`` marks, or on all)."""
+    spans = _touch_spans(log, s, cases)
+    shifts = any(s.role(*pair).works_shifts for pair in s.staff_pools())
+    every = _touch_spans(log, s) if shifts and cases is not None else spans
+    none = (np.zeros(0), np.zeros(0))
     out = {}
     for k, (team, role) in enumerate(s.staff_pools()):
         clock = team_clock(s, team, role, days)
-        parts = spans.get(k, [])
-        t0 = np.concatenate([a for a, _ in parts]) if parts else np.zeros(0)
-        t1 = np.concatenate([b for _, b in parts]) if parts else np.zeros(0)
+        t0, t1 = spans.get(k, none)
         out[pool_name(team, role)] = BusyClock(
             clock,
             clock.hours_at_many(t0),
             clock.hours_at_many(t1),
-            at_work(log, s, team, role, clock, days),
+            at_work(log, s, (team, role), clock, days, every.get(k, none)),
         )
     return out
 
 
 def at_work(
-    log: EventLog, s: Scenario, team: str, role: str, clock: WorkingClock, days: WorkingDays
+    log: EventLog,
+    s: Scenario,
+    pair: tuple[str, str],
+    clock: WorkingClock,
+    days: WorkingDays,
+    busy: tuple[np.ndarray, np.ndarray],
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Person-hours the pool's simulated people are at work from time zero to each time:
     the working clock times the people, or, for a role working shifts, the rostered
-    hours plus the overtime worked (``sgsim.model.rota``)."""
-    r = s.role(team, role)
+    hours, the overtime, and the time past a shift's end finishing a task (``busy``: the
+    pool's touch work)."""
+    r = s.role(*pair)
     if not r.works_shifts:
         people = staff_count(r)
         return lambda t: clock.hours_at_many(t) * people
-    rostered = roster(s, r, days)
-    stays = overtime_stays(log, s, team, role)
-    return lambda t: rostered.person_hours(t) + overtime_hours(stays, np.asarray(t, dtype=float))
+    on = people_on_duty(log, s, pair, days)
+
+    def hours(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        return person_hours(*on, t) + overrun_hours(busy, on, t)
+
+    return hours
 
 
-def overtime_stays(log: EventLog, s: Scenario, team: str, role: str) -> np.ndarray:
-    """The overtime stays of one pool: rows of (start, end, people)."""
-    k = s.staff_pools().index((team, role))
-    return log.overtime[log.overtime[:, 0] == k, 1:]
-
-
-def overtime_hours(stays: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Overtime person-hours from time zero to each time t."""
-    start, end, people = stays[:, 0], stays[:, 1], stays[:, 2]
-    inside = np.clip(t[..., None] - start, 0.0, end - start)
-    return (inside * people).sum(axis=-1) * 24.0
+def people_on_duty(
+    log: EventLog, s: Scenario, pair: tuple[str, str], days: WorkingDays
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spans (starts, ends, people) of a shift-working pool's people on: its roster, then
+    its overtime stays."""
+    rostered = roster(s, s.role(*pair), days)
+    stays = log.overtime[log.overtime[:, 0] == s.staff_pools().index(pair), 1:]
+    return (
+        np.concatenate([rostered.start, stays[:, 0]]),
+        np.concatenate([rostered.end, stays[:, 1]]),
+        np.concatenate([rostered.people, stays[:, 2]]),
+    )
 
 
 class BusyClock:

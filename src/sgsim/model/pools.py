@@ -214,23 +214,23 @@ class ShiftPool(Pool):
     def _shifts(self, changes: list[tuple[float, int]]) -> simpy.events.ProcessGenerator:
         env = self._env
         for time, people in changes:
-            if people < self.rostered:  # a task ending at the shift's end starts no other
-                time -= SHIFT_END_MARGIN_DAYS
-            if time > env.now:
-                yield env.timeout(time - env.now)
             going_off = self.rostered - people
+            at = time - SHIFT_END_MARGIN_DAYS if going_off > 0 else time
+            if at > env.now:
+                yield env.timeout(at - env.now)
             self.rostered = people
             policy = self.policy
             long_queue = policy is not None and len(self.put_queue) > policy.when_queue_over
             if policy is not None and going_off > 0 and long_queue:
                 staying = min(policy.max_people, going_off)
                 self.extra += staying
-                self.overtime.append((env.now, env.now + policy.extra_hours / 24, staying))
+                self.overtime.append((time, time + policy.extra_hours / 24, staying))
                 env.process(self._go_off(staying, policy.extra_hours))
             self._on_duty()
 
     def _go_off(self, people: int, hours: float) -> simpy.events.ProcessGenerator:
-        """Those staying on go off after their extra hours."""
+        """Those staying on go off after their extra hours (the stay is recorded from the
+        shift's end; they stay from as early as everyone goes off)."""
         yield self._env.timeout(hours / 24)
         self.extra -= people
         self._on_duty()

@@ -8,10 +8,13 @@ Either is a roster: the times its people come on and go off. The staff pool
 
 Work in progress at the end of a shift is **finished** by whoever holds it (nobody starts
 a new task after their shift ends): a task is a person's touch time in one piece, minutes
-for front-door work, so it runs in real time from when it starts. A rota's people stand
-for its rostered people at work: each task is stretched by 1 / ((1 - absence_rate) x
-(1 - other_work_share)), so the hours the pathway gets are the rostered hours times the
-share at work, as for every other role (``sgsim.model.pools.task_stretch``).
+for front-door work, so it runs in real time from when it starts. The time past the end
+of the shift counts as hours at work (``overrun_hours_per_year_POOL`` in the metrics).
+
+A rota's people stand for its rostered people at work: each task is stretched by
+1 / ((1 - absence_rate) x (1 - other_work_share)), so the hours the pathway gets are the
+rostered hours times the share at work, as for every other role
+(``sgsim.model.pools.task_stretch``).
 """
 
 from __future__ import annotations
@@ -50,14 +53,57 @@ class Roster:
 
     def person_hours(self, t: np.ndarray) -> np.ndarray:
         """Person-hours rostered from time zero to each time t (the utilisation's
-        denominator): a sum over spans of people x their hours before t."""
-        t = np.asarray(t, dtype=float)
-        k = np.searchsorted(self.start, t, side="right")  # spans started by t
-        whole = np.concatenate(([0.0], np.cumsum(self.people * (self.end - self.start))))
-        last = np.maximum(k - 1, 0)
-        partial = np.clip(t - self.start[last], 0.0, self.end[last] - self.start[last])
-        partial = np.where(k > 0, partial * self.people[last], 0.0)
-        return (whole[last] + partial) * HOURS_PER_DAY if self.start.size else t * 0.0
+        denominator)."""
+        return person_hours(self.start, self.end, self.people, t)
+
+
+def person_hours(
+    start: np.ndarray, end: np.ndarray, people: np.ndarray, t: np.ndarray
+) -> np.ndarray:
+    """Person-hours from time zero to each time t of spans (start, end, people), which may
+    overlap: the sum of people x (t - start) over spans started by t, less people x
+    (t - end) over spans ended by t, from sorted starts and ends."""
+    t = np.asarray(t, dtype=float)
+    return (_after(start, people, t) - _after(end, people, t)) * HOURS_PER_DAY
+
+
+def _after(times: np.ndarray, people: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The sum over times <= t of people x (t - time), for each t."""
+    order = np.argsort(times, kind="stable")
+    times, people = times[order], people[order]
+    k = np.searchsorted(times, t, side="right")
+    count = np.concatenate(([0.0], np.cumsum(people)))
+    weighted = np.concatenate(([0.0], np.cumsum(people * times)))
+    return count[k] * t - weighted[k]
+
+
+def people_on(start: np.ndarray, end: np.ndarray, people: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The people of spans (start, end, people) on at each time t."""
+
+    def started(times: np.ndarray) -> np.ndarray:
+        order = np.argsort(times, kind="stable")
+        count = np.concatenate(([0.0], np.cumsum(people[order])))
+        return count[np.searchsorted(times[order], t, side="right")]
+
+    return started(start) - started(end)
+
+
+def overrun_hours(
+    busy: tuple[np.ndarray, np.ndarray],
+    on: tuple[np.ndarray, np.ndarray, np.ndarray],
+    t: np.ndarray,
+) -> np.ndarray:
+    """Person-hours from time zero to each time t worked by more people than were on:
+    tasks (``busy``: starts, ends) finished after their people's shift ended. ``on``
+    gives the spans of people on (starts, ends, people): the roster and the overtime."""
+    t0, t1 = busy
+    edges = np.unique(np.concatenate([t0, t1, on[0], on[1]]))
+    ones = np.ones(t0.size)
+    over = np.maximum(people_on(t0, t1, ones, edges) - people_on(*on, edges), 0.0)
+    whole = np.concatenate(([0.0], np.cumsum(over[:-1] * np.diff(edges))))
+    j = np.searchsorted(edges, t, side="right") - 1
+    inside = np.where(j >= 0, whole[j] + over[j] * (t - edges[np.maximum(j, 0)]), 0.0)
+    return inside * HOURS_PER_DAY if edges.size else np.zeros_like(t)
 
 
 def roster(s: Scenario, role: Role, days: WorkingDays) -> Roster:
