@@ -259,7 +259,8 @@ class WaitingCases:
             yield self.env.timeout(policy.transfer_every_days)
             oldest = sorted(self.members.items(), key=lambda item: item[1][0])
             for _, (_, woken) in oldest[: policy.transfer_oldest]:
-                woken.succeed(TRANSFER)
+                if not woken.triggered:  # not already woken by a review at this instant
+                    woken.succeed(TRANSFER)
 
     def reviews(self, review: Review) -> Generator[Any, Any, None]:
         """On every ``every_working_days``-th working day, at opening time, a review of
