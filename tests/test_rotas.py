@@ -23,9 +23,12 @@ import math
 import numpy as np
 import pytest
 from helpers import erlang_c_wait, make, minimal_raw
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
+from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.schema import DAYS_PER_YEAR
 
 MONDAY = "2023-01-02"
@@ -240,3 +243,44 @@ def test_time_past_a_shifts_end_finishing_a_task_is_counted_as_hours_at_work():
         2 * 20 / 60 * DAYS_PER_YEAR
     )
     assert m["utilisation_front_door_triage_officer"] == pytest.approx(1.0)
+
+
+SHIFTS = st.fixed_dictionaries(
+    {
+        "days": st.one_of(
+            st.sampled_from(["every_day", "weekdays", "weekends", "sun"]),
+            st.lists(st.sampled_from(["mon", "wed", "sat", "sun"]), min_size=1, max_size=3),
+        ),
+        "start": st.sampled_from([0, 6.5, 8, 17, 23]),
+        "hours": st.sampled_from([0.5, 4, 8, 12, 24]),
+        "people": st.integers(0, 4),
+    }
+)
+
+
+@settings(max_examples=60, suppress_health_check=list(HealthCheck))
+@given(
+    shifts=st.lists(SHIFTS, min_size=1, max_size=4),
+    always=st.booleans(),
+    overtime=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_rota_is_refused_in_one_line_or_runs_with_its_hours_accounted(
+    shifts, always, overtime, seed
+):
+    """Any rota is either refused with a one-line error or runs; when it runs, the hours
+    at work are at least the busy hours (utilisation at most 1)."""
+    role: dict = {"rota": {f"s{k}": shift for k, shift in enumerate(shifts)}}
+    if always:
+        role["calendar"] = "24/7"
+    if overtime:
+        role["overtime"] = {"when_queue_over": 2, "extra_hours": 3, "max_people": 2}
+    raw = one_step(role, {"dist": "exponential", "mean": 40}, per_day=30, days=10)
+    try:
+        s = make(raw)
+    except ScenarioError as exc:
+        assert len(str(exc).splitlines()) == 1
+        return
+    m = compute(simulate(s, seed), s)
+    assert m["utilisation_front_door_triage_officer"] <= 1 + 1e-9
+    assert m["overrun_hours_per_year_front_door_triage_officer"] >= 0

@@ -98,12 +98,14 @@ def overrun_hours(
     gives the spans of people on (starts, ends, people): the roster and the overtime."""
     t0, t1 = busy
     edges = np.unique(np.concatenate([t0, t1, on[0], on[1]]))
+    if not edges.size:
+        return np.zeros_like(t)
     ones = np.ones(t0.size)
     over = np.maximum(people_on(t0, t1, ones, edges) - people_on(*on, edges), 0.0)
     whole = np.concatenate(([0.0], np.cumsum(over[:-1] * np.diff(edges))))
     j = np.searchsorted(edges, t, side="right") - 1
     inside = np.where(j >= 0, whole[j] + over[j] * (t - edges[np.maximum(j, 0)]), 0.0)
-    return inside * HOURS_PER_DAY if edges.size else np.zeros_like(t)
+    return inside * HOURS_PER_DAY
 
 
 def roster(s: Scenario, role: Role, days: WorkingDays) -> Roster:
