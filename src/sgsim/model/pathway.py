@@ -112,14 +112,15 @@ class Pathway:
         self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
         self.other_work: dict[int, int] = {}  # case id -> index of its kind of other work
 
-    def add_cases(self, n: int, block: int | None = None) -> range:
+    def add_cases(self, n: int, block: int | None = None, priority: str | None = None) -> range:
         """Draw ``n`` more contacts: what they are about, then what each step decides.
 
         ``block`` numbers a block of contacts drawn after the first (adults coming back,
-        starting backlogs), each from streams of its own; returns the new case ids.
+        starting backlogs), each from streams of its own; ``priority``, if given, is every
+        new case's priority; returns the new case ids.
         """
         first = len(self.cases)
-        drawn = draw_cases(self.s, self.seed, self.replication, n, block)
+        drawn = draw_cases(self.s, self.seed, self.replication, n, block, priority)
         for runner in self.runners:
 
             def rng(name: str, owner: str = runner.name) -> np.random.Generator:
@@ -136,7 +137,7 @@ class Pathway:
         for name, backlog in self.s.backlog.items():
             if backlog.waiting == 0:
                 continue
-            ids = self.add_cases(backlog.waiting, block=BACKLOG_BLOCK + index[name])
+            ids = self.add_cases(backlog.waiting, BACKLOG_BLOCK + index[name], backlog.priority)
             rng = stream(self.seed, self.replication, f"backlog/{name}", "age")
             if backlog.age_days is not None:
                 ages = backlog.age_days.sample(rng, backlog.waiting)
@@ -154,7 +155,7 @@ class Pathway:
             rng = stream(self.seed, self.replication, f"other_work/{name}", "arrivals")
             horizon = self.s.horizon_days
             times = np.sort(rng.uniform(0, horizon, rng.poisson(work.per_day * horizon)))
-            ids = self.add_cases(times.size, block=OTHER_WORK_BLOCK + k)
+            ids = self.add_cases(times.size, OTHER_WORK_BLOCK + k, work.priority)
             for i in ids:
                 self.other_work[i] = k
             self.env.process(self._other_arrivals(times.tolist(), ids, index[work.entry]))

@@ -92,6 +92,9 @@ class OtherWork:
 
     per_day: float = spec(gt=0, doc="new pieces of work a day")
     entry: str = spec(doc="the step it starts at")
+    priority: str | None = spec(
+        None, choices=PRIORITIES, doc="the priority of every piece (default: drawn as contacts')"
+    )
 
 
 @dataclass(frozen=True)
@@ -348,6 +351,9 @@ class Backlog:
     waiting: int = spec(ge=0, doc="cases waiting in the step's queue at the start")
     oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
+    priority: str | None = spec(
+        None, choices=PRIORITIES, doc="the priority of every case (default: drawn as contacts')"
+    )
 
 
 @dataclass(frozen=True)
