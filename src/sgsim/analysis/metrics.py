@@ -22,6 +22,8 @@ from sgsim.model.eventlog import EventLog
 from sgsim.model.pools import staff_count
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, Count
+from sgsim.model.steps.enquiry import CASELOAD
+from sgsim.scenario.changes import period_key, period_title, period_view, steady_pools
 from sgsim.scenario.schema import Role, Scenario, pool_name
 
 # Conversion rates that reports publish, as (numerator counts, denominator count).
@@ -76,7 +78,24 @@ def queue_names(s: Scenario) -> dict[str, str]:
 
 
 def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
-    """Every metric this scenario produces, with its group and label, in display order."""
+    """Every metric this scenario produces, with its group and label, in display order:
+    with ``[[changes]]``, those of the whole run, then each period's (``PERIOD.NAME``)."""
+    names = _names(s)
+    if s.periods:
+        steady = steady_pools(s)
+        pooled = ("utilisation_", "utilisation_total_", "caseload_mean_")
+        for team, role in s.staff_pools() + s.caseload_pools():
+            if (team, role) not in steady:  # staffed differently in different periods
+                for prefix in pooled:
+                    names.pop(prefix + pool_name(team, role), None)
+        for k in range(len(s.periods)):
+            title = period_title(s, k)
+            for name, (_, label) in _names(period_view(s, k)).items():
+                names[f"{period_key(k)}.{name}"] = (title, label)
+    return names
+
+
+def _names(s: Scenario) -> dict[str, tuple[str, str]]:
     totals = _totals(s)
     names: dict[str, tuple[str, str]] = {
         "contacts": ("funnel", "contacts received"),
@@ -167,10 +186,22 @@ def compute(
     days: WorkingDays | None = None,
     each: dict[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """All metrics of one replication (``each``: its ``samples``, if already computed)."""
+    """All metrics of one replication (``each``: its ``samples``, if already computed);
+    with ``[[changes]]``, each period's too, measured over that period alone."""
     days = days or scenario_days(s)
-    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     names = metric_names(s)
+    out = _compute(log, s, days, each)
+    for k in range(len(s.periods)):
+        own = _compute(log, period_view(s, k), days)
+        out |= {f"{period_key(k)}.{name}": value for name, value in own.items()}
+    return {name: out[name] for name in names}
+
+
+def _compute(
+    log: EventLog, s: Scenario, days: WorkingDays, each: dict[str, np.ndarray] | None = None
+) -> dict[str, float]:
+    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+    names = _names(s)
     out: dict[str, float] = {}
 
     arrived = log.rows("arrived") & contact_cases(log)[log.case]
@@ -180,9 +211,10 @@ def compute(
     for name, (kind, c) in _totals(s).items():
         out[name] = m.count(log.rows(c.event, kind=kind, outcome=c.outcome))
     safeguarding = safeguarding_cases(log)[log.case]
+    before_end = log.time < m.end
     out["open_cases_end"] = float(
-        np.count_nonzero(log.rows("arrived") & safeguarding)
-        - np.count_nonzero(log.rows("left") & safeguarding)
+        np.count_nonzero(log.rows("arrived") & safeguarding & before_end)
+        - np.count_nonzero(log.rows("left") & safeguarding & before_end)
     )
     out.update({k: v for k, v in cohort_rates(log, s, m).items() if k in names})
     if "concerns_per_month_min" in names:
@@ -201,9 +233,9 @@ def compute(
         out[f"{queue}_mean"] = m.time_average(enter, leave)
 
     out.update(utilisation(log, s, days, m.start, m.end))
-    for k, (team, role) in enumerate(s.caseload_pools()):
+    for team, role in s.caseload_pools():
         pool = pool_name(team, role)
-        enter, leave = _place_rows(log, len(s.staff_pools()) + k)
+        enter, leave = _place_rows(log, log.pools.index(pool + CASELOAD))
         out[f"caseload_mean_{pool}"] = (
             m.time_average(enter, leave) / s.role(team, role).effective_staff
         )
@@ -365,9 +397,9 @@ def _busy_hours(
                 mine = pool == k
                 spans.setdefault(int(k), []).append((t0[mine], t1[mine]))
     out = {}
-    for k, (team, role) in enumerate(s.staff_pools()):
+    for team, role in s.staff_pools():
         clock = team_clock(s, team, role, days)
-        parts = spans.get(k, [])
+        parts = spans.get(log.pools.index(pool_name(team, role)), [])
         t0 = np.concatenate([a for a, _ in parts]) if parts else np.zeros(0)
         t1 = np.concatenate([b for _, b in parts]) if parts else np.zeros(0)
         out[pool_name(team, role)] = BusyClock(
@@ -528,10 +560,9 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
 
     for queue, (enter, leave) in queue_rows(log, s).items():
         out[queue] = level(enter, leave)
-    for k, (team, role) in enumerate(s.caseload_pools()):
-        out[f"open_enquiries_{pool_name(team, role)}"] = level(
-            *_place_rows(log, len(s.staff_pools()) + k)
-        )
+    for team, role in s.caseload_pools():
+        pool = pool_name(team, role)
+        out[f"open_enquiries_{pool}"] = level(*_place_rows(log, log.pools.index(pool + CASELOAD)))
     counted = {"contacts": log.rows("arrived") & contact_cases(log)[log.case]}
     totals = _totals(s)
     if "concerns" in totals:

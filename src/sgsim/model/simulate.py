@@ -35,6 +35,8 @@ def simulate(
     pathway.add_backlog()
     pathway.add_other_work()
     env.process(pathway.arrivals(times))
+    if s.periods:
+        env.process(pathway.changes())
     env.run(until=s.horizon_days)
     return _to_log(s, replication, rows, pathway)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sgsim.scenario import schema as sc
+from sgsim.scenario.changes import build_with_changes
 from sgsim.scenario.distributions import Distribution, finite_number, parse_distribution
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.limits import check_run
@@ -97,8 +98,13 @@ def read_scenario_raw(path: str | Path) -> dict[str, Any]:
 
 
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
-    """Validate a parsed mapping (already merged) and build the Scenario."""
+    """Validate a parsed mapping (already merged) and build the Scenario: with
+    ``[[changes]]``, the scenario of each period (``sgsim.scenario.changes``)."""
     check_depth(raw, file)
+    return build_with_changes(raw, file, _build_one)
+
+
+def _build_one(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     data = {k: v for k, v in raw.items() if k != "extends"}
     scenario = _build(sc.Scenario, data, "", file)
     _cross_check(scenario, file)

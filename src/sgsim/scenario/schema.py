@@ -283,6 +283,24 @@ class Backlog:
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
 
 
+OPEN_CASES = ("stay", "hand_over")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One stretch of a run with changes: the whole design in force from ``start_day``
+    (simulated days from time zero) until the next period, validated as a scenario of its
+    own. ``open_cases`` says what happens, at its start, to cases queued at a step the
+    change redefines: they ``stay`` in the old queue, or are handed over (``hand_over``)
+    to the queue of the step as redefined."""
+
+    start_day: float
+    scenario: Scenario
+    on: dt.date | None = None  # the change's date (None for the first period)
+    open_cases: str = "stay"
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class Reported:
     """Figures a council published, to set beside the simulation."""
@@ -305,6 +323,10 @@ class Scenario:
     backlog: dict[str, Backlog] = spec({}, doc="cases waiting at steps when the run starts")
     calendar: CalendarSpec = spec(CalendarSpec())
     reported: Reported = spec(Reported())
+    # With [[changes]]: the design in force in each period, the first being the file's own
+    # (empty without changes). The steps and teams above are then every period's, each
+    # with its latest definition, so that outputs name every step and pool of the run.
+    periods: tuple[Period, ...] = ()
 
     @property
     def horizon_days(self) -> int:
@@ -325,12 +347,19 @@ class Scenario:
         return self.demand.sources[source].entry or self.first_step
 
     def staff_pools(self) -> tuple[tuple[str, str], ...]:
-        """(team, role) pairs doing touch-time work, in pathway order, without repeats."""
+        """(team, role) pairs doing touch-time work, in pathway order, without repeats
+        (of every period, in a run with changes)."""
+        if self.periods:
+            return tuple(dict.fromkeys(x for p in self.periods for x in p.scenario.staff_pools()))
         pairs = [pair for step in self.steps.values() for pair in step.staff()]
         return tuple(dict.fromkeys(pairs))
 
     def caseload_pools(self) -> tuple[tuple[str, str], ...]:
-        """(team, role) pairs holding enquiries in a caseload, in pathway order."""
+        """(team, role) pairs holding enquiries in a caseload, in pathway order (of every
+        period, in a run with changes)."""
+        if self.periods:
+            pairs = [x for p in self.periods for x in p.scenario.caseload_pools()]
+            return tuple(dict.fromkeys(pairs))
         pairs = [pair for step in self.steps.values() for pair in step.caseload()]
         return tuple(dict.fromkeys(pairs))
 
