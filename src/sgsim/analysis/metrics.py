@@ -147,15 +147,25 @@ def _names(s: Scenario) -> dict[str, tuple[str, str]]:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
     for name in s.demand.other_work:
         names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
-    for name in s.backlog:
-        names[f"{name}_backlog_cleared_day"] = (
-            "queues",
-            f"day the starting backlog at {name} was all taken up (from time zero)",
-        )
-        names[f"{name}_backlog_waiting_end"] = (
-            "queues",
-            f"cases of the starting backlog at {name} still waiting at the end",
-        )
+    for name, backlog in s.backlog.items():
+        if backlog.waiting or not backlog.open:
+            names[f"{name}_backlog_cleared_day"] = (
+                "queues",
+                f"day the starting backlog at {name} was all taken up (from time zero)",
+            )
+            names[f"{name}_backlog_waiting_end"] = (
+                "queues",
+                f"cases of the starting backlog at {name} still waiting at the end",
+            )
+        if backlog.open:
+            names[f"{name}_open_cleared_day"] = (
+                "queues",
+                f"day the last case open at {name} at the start closed (from time zero)",
+            )
+            names[f"{name}_open_end"] = (
+                "queues",
+                f"cases open at {name} at the start still open at the end",
+            )
     return names
 
 
@@ -270,7 +280,8 @@ def _compute(
 
 def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
     """For each starting backlog: the day its last case left the step's queue (NaN if some
-    are still waiting at the end), and how many are still waiting then."""
+    are still waiting at the end), and how many are still waiting then; the same for the
+    cases open at the start (the day the last closed)."""
     out = {}
     in_backlog = ~np.isnan(log.attributes["backlog_age"])
     rows = queue_rows(log, s)
@@ -283,6 +294,14 @@ def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
         out[f"{name}_backlog_cleared_day"] = (
             float(np.max(left_at)) if waiting == 0 and left_at.size else np.nan
         )
+    was_open = ~np.isnan(log.attributes["open_age"])
+    for name, backlog in s.backlog.items():
+        if backlog.open:
+            closed = log.time[log.rows("finished", step=name) & was_open[log.case]]
+            out[f"{name}_open_end"] = float(backlog.open - closed.size)
+            out[f"{name}_open_cleared_day"] = (
+                float(closed.max()) if closed.size == backlog.open else np.nan
+            )
     return out
 
 
@@ -467,8 +486,10 @@ def safeguarding_cases(log: EventLog) -> np.ndarray:
 
 
 def contact_cases(log: EventLog) -> np.ndarray:
-    """Per case id: a contact received during the run (not other work, not a backlog)."""
-    return safeguarding_cases(log) & np.isnan(log.attributes["backlog_age"])
+    """Per case id: a contact received during the run (not other work, not a backlog,
+    not a case open at the start)."""
+    new = np.isnan(log.attributes["backlog_age"]) & np.isnan(log.attributes["open_age"])
+    return safeguarding_cases(log) & new
 
 
 def _has_other_work(s: Scenario, role: Role) -> bool:

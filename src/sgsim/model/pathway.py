@@ -30,6 +30,7 @@ HAND_OVER = "handed_over"  # outcome of leaving a queue for the step a change re
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
+OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads at the start: OPEN_BLOCK + step index
 
 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
@@ -144,6 +145,7 @@ class Pathway:
         self.next_return = 0  # next unused case id among returning contacts
         self.parent: dict[int, int] = {}
         self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
+        self.open_age: dict[int, float] = {}  # case id -> working days open before the start
         self.other_work: dict[int, int] = {}  # case id -> index of its kind of other work
 
     def _runners(self, s: Scenario) -> list[StepRunner]:
@@ -155,8 +157,10 @@ class Pathway:
         for name, step in s.steps.items():
             k = self.index[name]
             old = row[k]
-            if old is not None and old.step == step and _areas(old.ctx.scenario, step) == _areas(
-                s, step
+            if (
+                old is not None
+                and old.step == step
+                and _areas(old.ctx.scenario, step) == _areas(s, step)
             ):
                 continue
             runner = KINDS[step.kind].runner(ctx, k, name, step)
@@ -191,8 +195,10 @@ class Pathway:
         for k, (before, after) in enumerate(zip(old, new, strict=True)):
             if before is None or before is after or after is None:
                 continue
-            queues = getattr(before, "places", None) if KINDS[before.step.kind].place_span else (
-                getattr(before, "pools", None)
+            queues = (
+                getattr(before, "places", None)
+                if KINDS[before.step.kind].place_span
+                else (getattr(before, "pools", None))
             )
             for pool in dict.fromkeys(queues or ()):
                 for request in pool.put_queue.requests():
@@ -234,6 +240,36 @@ class Pathway:
             for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
                 self.backlog_age[i] = age
                 self.env.process(self.contact(i, start=index[name]))
+
+    def add_open_cases(self) -> None:
+        """Start the scenario's open caseloads: cases already allocated at a step holding
+        caseload places, each closing when what is left of its duration has passed."""
+        for name, backlog in self.s.backlog.items():
+            if backlog.open == 0:
+                continue
+            k = self.index[name]
+            ids = self.add_cases(backlog.open, block=OPEN_BLOCK + k)
+            rng = stream(self.seed, self.replication, f"open/{name}", "age")
+            if backlog.open_age_working_days is not None:
+                ages = backlog.open_age_working_days.sample(rng, backlog.open)
+            else:
+                ages = rng.uniform(0, backlog.open_oldest_working_days, backlog.open)
+            durations = stream(self.seed, self.replication, f"open/{name}", "duration")
+            works = [w.entry for w in self.s.demand.other_work.values()]
+            for i, age in zip(ids, ages.tolist(), strict=True):
+                self.open_age[i] = age
+                if name in works:  # other work open at the start counts as other work
+                    self.other_work[i] = works.index(name)
+                self.env.process(self._open_case(i, k, age, durations))
+
+    def _open_case(
+        self, i: int, k: int, age: float, rng: np.random.Generator
+    ) -> Generator[Any, Any, None]:
+        runner = self.runners[k]
+        self.record((i, k * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
+        outcome = yield from runner.resume(i, age, rng)
+        after = runner.next[outcome][self.cases.route_key[i]]
+        yield from self.contact(i, start=after, arrive=False)
 
     def add_other_work(self) -> None:
         """Start the other work arriving for the same people: a Poisson stream each, at
@@ -278,15 +314,19 @@ class Pathway:
         self.parent[i] = parent
         yield from self.contact(i)
 
-    def contact(self, i: int, start: int | None = None) -> Generator[Any, Any, None]:
+    def contact(
+        self, i: int, start: int | None = None, arrive: bool = True
+    ) -> Generator[Any, Any, None]:
         """The whole pathway of one contact: step after step until an exit (from its
-        source's entry step, or from ``start`` for a case in a starting backlog)."""
+        source's entry step, or from ``start`` for a case in a starting backlog, or one
+        already open at the start, which ``arrive``d before)."""
         step = self.entry[self.cases.source[i]] if start is None else start
         key = self.cases.route_key[i]
         track = self.track
         if track:
             self.case_of[self.env.active_process] = i
-        self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
+        if arrive:
+            self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
         while True:
             runner = self.runners[step]
             if runner.terminal:

@@ -111,9 +111,7 @@ def _check_change(
         )
     rule = change.get("open_cases", "stay")
     if rule not in sc.OPEN_CASES:
-        raise ScenarioError(
-            file, f"{key}.open_cases", "one of " + ", ".join(sc.OPEN_CASES), rule
-        )
+        raise ScenarioError(file, f"{key}.open_cases", "one of " + ", ".join(sc.OPEN_CASES), rule)
     if not isinstance(change.get("description", ""), str):
         raise ScenarioError(file, f"{key}.description", "a string", change["description"])
     return on

@@ -450,13 +450,47 @@ def _check_backlog(s: sc.Scenario, file: str) -> None:
                 "either oldest_days or age_days",
                 "<both>",
             )
-    total = sum(b.waiting for b in s.backlog.values())
+        _check_open(s, name, backlog, file)
+    total = sum(b.waiting + b.open for b in s.backlog.values())
     if total > MAX_BACKLOG:
         raise ScenarioError(
             file,
             "backlog",
             f"backlogs a run can hold in memory (at most {MAX_BACKLOG:,} cases in all)",
             f"<{total:,} cases>",
+        )
+
+
+def _check_open(s: sc.Scenario, name: str, backlog: sc.Backlog, file: str) -> None:
+    """Open cases hold caseload places, at most as many as the step's teams have."""
+    from sgsim.model.pools import caseload_places
+    from sgsim.model.steps import KINDS
+
+    key = f"backlog.{name}"
+    if backlog.open_oldest_working_days > 0 and backlog.open_age_working_days is not None:
+        raise ScenarioError(
+            file,
+            f"{key}.open_age_working_days",
+            "either open_oldest_working_days or open_age_working_days",
+            "<both>",
+        )
+    if backlog.open == 0:
+        return
+    step = s.steps[name]
+    if not KINDS[step.kind].place_span:
+        raise ScenarioError(
+            file,
+            f"{key}.open",
+            "open cases only at a step holding caseload places (enquiry, other_work)",
+            f"<a {step.kind} step>",
+        )
+    places = sum(caseload_places(s.role(*pair)) for pair in step.caseload())
+    if backlog.open > places:
+        raise ScenarioError(
+            file,
+            f"{key}.open",
+            f"at most the step's caseload places ({places}: its practitioners x caseload_cap)",
+            backlog.open,
         )
 
 

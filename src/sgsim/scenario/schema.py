@@ -275,12 +275,20 @@ class StaffedStep(Step):
 
 @dataclass(frozen=True)
 class Backlog:
-    """Cases already waiting at a step when the run starts (a council's reported position,
-    such as "630 people waiting"), and how long they have waited."""
+    """Cases already at a step when the run starts (a council's reported position, such
+    as "630 people waiting"): waiting in its queue, and how long they have waited; and, at
+    a step holding caseload places, open cases already allocated, and how long ago."""
 
-    waiting: int = spec(ge=0, doc="cases waiting in the step's queue at the start")
+    waiting: int = spec(0, ge=0, doc="cases waiting in the step's queue at the start")
     oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
+    open: int = spec(0, ge=0, doc="cases holding a caseload place at the step at the start")
+    open_oldest_working_days: float = spec(
+        0.0, ge=0, doc="the longest an open case has been open; ages spread evenly to it"
+    )
+    open_age_working_days: Distribution | None = spec(
+        None, doc="or: a distribution of how long each open case has been open"
+    )
 
 
 OPEN_CASES = ("stay", "hand_over")
