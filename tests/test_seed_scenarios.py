@@ -1,4 +1,5 @@
-"""The scenarios of the 2018 West Sussex and 2015 Stockton peer challenges: one behaviour
+"""The scenarios of the 2018 West Sussex, 2015 Stockton and 2019 Southampton (one run)
+peer challenges: one behaviour
 each that follows from the file's own configuration, read from the file, checked on one
 seeded replication (so each passes or fails the same every run)."""
 
@@ -80,3 +81,32 @@ def test_stockton_2015_validation_forum_and_health_handoff_keep_their_limits():
 
     holders = {log.pools[p] for p in np.unique(log.pool[log.rows("started", kind="enquiry")])}
     assert holders == {"safeguarding_senior_practitioner_caseload"}
+
+
+SOUTHAMPTON_2019 = ROOT / "scenarios" / "southampton_2019.toml"
+
+
+def test_southampton_2019_moves_every_stage_to_its_new_team_on_the_date():
+    """From the file's one change (hand_over on 1 October 2018): triage, the s42 decision
+    and closure sign-off start only with the central team before the date and only with
+    the new teams after it; enquiries already open finish with the central team; cases
+    waiting on the date leave the old queue then, with the outcome handed_over, and every
+    one of them is taken up by a new team. (A task taken out of hours before the date is
+    dated at the next opening, so "after" is checked from the day after the date.)"""
+    s = load_scenario(SOUTHAMPTON_2019).scenario
+    day = s.periods[1].start_day
+    log = simulate(s, 5)
+    central = [k for k, name in enumerate(log.pools) if name.startswith("central_")]
+    for step in ("triage", "s42_test", "closure"):
+        started = log.rows("started", step=step)
+        with_central = np.isin(log.pool[started], central)
+        t = log.time[started]
+        assert with_central[t < day].all() and not with_central[t >= day + 1].any(), step
+    enquiry = log.rows("started", step="enquiry")
+    assert not np.isin(log.pool[enquiry], central)[log.time[enquiry] >= day].any()
+    finished = log.rows("finished", step="enquiry")
+    assert np.isin(log.pool[finished], central)[log.time[finished] > day].any()
+    handed = log.rows("left_queue", outcome="handed_over")
+    assert handed.any() and np.all(log.time[handed] == day)
+    again = log.rows("started") & np.isin(log.case, log.case[handed]) & (log.time >= day)
+    assert set(log.case[handed]) <= set(log.case[again])

@@ -19,6 +19,7 @@ import numpy as np
 
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
+from sgsim.model.pathway import HAND_OVER
 from sgsim.model.pools import staff_count
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, Count
@@ -147,6 +148,13 @@ def _names(s: Scenario) -> dict[str, tuple[str, str]]:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
     for name in s.demand.other_work:
         names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
+    if any(p.open_cases == "hand_over" for p in s.periods[1:]):
+        for name, step in s.steps.items():
+            if not KINDS[step.kind].terminal:
+                names[f"{name}_handed_over"] = (
+                    "queues",
+                    f"cases moved from {name}'s queue to the step as a change redefined it",
+                )
     for name, backlog in s.backlog.items():
         if backlog.waiting or not backlog.open:
             names[f"{name}_backlog_cleared_day"] = (
@@ -272,6 +280,11 @@ def _compute(
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
     out.update(backlog_clearing(log, s))
+    if HAND_OVER in log.outcomes:
+        for name in s.steps:
+            out[f"{name}_handed_over"] = m.count(
+                log.rows("left_queue", step=name, outcome=HAND_OVER)
+            )
     kind_of_work = log.attributes["other_work"][log.case]
     for k, name in enumerate(s.demand.other_work):
         out[f"other_work_{name}"] = m.count(log.rows("arrived") & (kind_of_work == k))
