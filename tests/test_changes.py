@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import ROOT, backlog_raw, erlang_c_wait, make, mmc_raw, rejected
+from helpers import ROOT, backlog_raw, erlang_c_wait, extending, make, mmc_raw, rejected
 
 from sgsim.analysis.metrics import compute, metric_names
 from sgsim.model import simulate
@@ -214,3 +214,41 @@ def test_southampton_reports_each_period(tmp_path: Path):
     assert "period1.utilisation_locality_east_social_worker" not in m
     # contacts are counted once: the periods add up to the year (bookkeeping)
     assert m["period1.contacts"] + m["period2.contacts"] == m["contacts"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[changes]\non = 2023-01-12\n",  # a table, not [[changes]]
+        "changes = 5\n",
+        "changes = [5]\n",
+    ],
+)
+def test_changes_that_are_not_a_list_of_tables_are_refused_in_one_line(tmp_path, body):
+    path = extending(tmp_path, body)
+    message = rejected(lambda: load_scenario(path))
+    assert "changes: expected a list of tables, each [[changes]]" in message
+
+
+def test_a_removed_step_keeps_its_waiting_cases_under_hand_over():
+    """A change that removes the step cases wait at (routing new cases round it) cannot
+    hand them over: they stay, and the old team finishes them (10 cases, 0.7 days each)."""
+    raw = day_tasks(backlog_raw(10), 10)
+    raw["steps"] = {"intake": {"kind": "exit"}} | raw["steps"]
+    raw["steps"]["intake"] = {
+        "kind": "decision",
+        "team": "desk",
+        "role": "officer",
+        "touch_minutes": {"dist": "fixed", "value": 1},
+        "outcomes": {"ok": 1.0},
+        "next": "assessment",
+    }
+    raw["changes"] = [
+        {
+            "on": on(raw, 3),
+            "open_cases": "hand_over",
+            "steps": {"assessment": "none", "intake": {"next": "done"}},
+        }
+    ]
+    log = simulate(make(raw), 1)
+    assert finish_times(log) == [round(0.7 * k, 6) for k in range(1, 11)]

@@ -50,8 +50,8 @@ def build_with_changes(
         _check_kinds(periods[-1].scenario, change.get("steps", {}), key, file)
         origins = Origins(file)
         before = merge_tables(before, {e: change[e] for e in EDITS if e in change}, origins, file)
-        try:
-            after = build(before, file)
+        try:  # starting backlogs belong to the start: a later design may drop their step
+            after = build({k: v for k, v in before.items() if k != "backlog"}, file)
         except ScenarioError as exc:
             exc.key = f"{key} (the design from {on}): {exc.key}"
             if exc.got == "<nothing>" and not exc.hint:
@@ -155,7 +155,7 @@ def period_view(s: sc.Scenario, k: int) -> sc.Scenario:
     run = sc.RunSpec(
         start_date=s.origin + dt.timedelta(days=start), run_days=end - start, warmup_days=start
     )
-    return dataclasses.replace(period.scenario, run=run, backlog={})
+    return dataclasses.replace(period.scenario, run=run, backlog={})  # said once, for the run
 
 
 def period_key(k: int) -> str:

@@ -161,7 +161,7 @@ def _is_scenario(raw: Mapping[str, Any]) -> bool:
     not (a credentials file, say) is refused without echoing any of it."""
     hints = typing.get_type_hints(sc.Scenario)
     for key, value in raw.items():
-        if key == "changes" and isinstance(value, list):  # [[changes]]: a list of tables
+        if key == "changes":  # [[changes]]: a list of tables, checked when it is built
             continue
         hint = str if key == "extends" else hints.get(key) if key != "periods" else None
         if hint is None or not isinstance(value, str if hint is str else Mapping):
