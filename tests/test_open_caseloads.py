@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import backlog_raw, make, rejected
+from helpers import area_teams_raw, backlog_raw, make, rejected
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
@@ -70,7 +70,7 @@ def test_a_cap_full_at_the_start_delays_the_first_allocation():
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
-        (open_raw(3), "backlog.enquiry.open: expected at most the step's caseload places (2"),
+        (open_raw(3), "backlog.enquiry.open: expected at most the caseload places (2:"),
         (
             open_raw(
                 1, open_oldest_working_days=3, open_age_working_days={"dist": "fixed", "value": 1}
@@ -87,3 +87,58 @@ def test_open_cases_only_where_places_are_held():
     raw = backlog_raw(0)
     raw["backlog"] = {"assessment": {"open": 1}}
     assert "open cases only at a step holding caseload places" in rejected(lambda: make(raw))
+
+
+def test_other_work_open_at_the_start_fills_the_same_caseload():
+    """Two assessments open on day 0 with 4 working days left fill both places of the
+    practitioner's caseload: the enquiry waiting on day 0 is allocated on day 4, and the
+    open assessments count as other work, not as safeguarding cases."""
+    raw = open_raw(0, waiting=1)
+    raw["steps"]["assessment"] = {
+        "kind": "other_work",
+        "team": "desk",
+        "role": "officer",
+        "duration_working_days": {"dist": "fixed", "value": 10},
+        "next": "done",
+    }
+    raw["demand"]["other_work"] = {"assessments": {"per_day": 1e-6, "entry": "assessment"}}
+    raw["backlog"]["assessment"] = {
+        "open": 2,
+        "open_age_working_days": {"dist": "fixed", "value": 6},
+    }
+    log = simulate(make(raw), 1)
+    enquiry = log.rows("started", step="enquiry")
+    assert log.time[enquiry].tolist() == [4.0]
+    opened = ~np.isnan(log.attributes["open_age"])
+    assert np.all(log.attributes["other_work"][opened] == 0)
+    m = compute(log, make(raw))
+    assert m["assessment_open_cleared_day"] == 4.0
+
+
+def by_team_raw(counts: dict) -> dict:
+    raw = area_teams_raw()
+    raw["backlog"] = {"enquiry": {"open_by_team": counts, "open_oldest_working_days": 5}}
+    return raw
+
+
+def test_open_caseloads_by_team_start_in_each_team():
+    """Counts given per team of an area-routed step: each team's places are taken on day 0
+    by exactly its own count (bookkeeping of the configuration)."""
+    log = simulate(make(by_team_raw({"locality_north": 3, "locality_west": 1})), 2)
+    started = log.rows("started", step="enquiry") & (log.time == 0)
+    pools, counts = np.unique(log.pool[started], return_counts=True)
+    assert {log.pools[p]: int(c) for p, c in zip(pools, counts, strict=True)} == {
+        "locality_north_practitioner_caseload": 3,
+        "locality_west_practitioner_caseload": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("counts", "words"),
+    [
+        ({"locality_nort": 1}, "open_by_team.locality_nort: expected one of the teams by area"),
+        ({"locality_north": 7}, "open_by_team.locality_north: expected at most the caseload"),
+    ],
+)
+def test_bad_open_caseloads_by_team_are_refused_in_one_line(counts, words):
+    assert words in rejected(lambda: make(by_team_raw(counts)))

@@ -156,7 +156,8 @@ def _names(s: Scenario) -> dict[str, tuple[str, str]]:
                     f"cases moved from {name}'s queue to the step as a change redefined it",
                 )
     for name, backlog in s.backlog.items():
-        if backlog.waiting or not backlog.open:
+        opened = backlog.open or backlog.open_by_team
+        if backlog.waiting or not opened:
             names[f"{name}_backlog_cleared_day"] = (
                 "queues",
                 f"day the starting backlog at {name} was all taken up (from time zero)",
@@ -165,7 +166,7 @@ def _names(s: Scenario) -> dict[str, tuple[str, str]]:
                 "queues",
                 f"cases of the starting backlog at {name} still waiting at the end",
             )
-        if backlog.open:
+        if opened:
             names[f"{name}_open_cleared_day"] = (
                 "queues",
                 f"day the last case open at {name} at the start closed (from time zero)",
@@ -309,12 +310,11 @@ def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
         )
     was_open = ~np.isnan(log.attributes["open_age"])
     for name, backlog in s.backlog.items():
-        if backlog.open:
+        n = backlog.open + sum(backlog.open_by_team.values())
+        if n:
             closed = log.time[log.rows("finished", step=name) & was_open[log.case]]
-            out[f"{name}_open_end"] = float(backlog.open - closed.size)
-            out[f"{name}_open_cleared_day"] = (
-                float(closed.max()) if closed.size == backlog.open else np.nan
-            )
+            out[f"{name}_open_end"] = float(n - closed.size)
+            out[f"{name}_open_cleared_day"] = float(closed.max()) if closed.size == n else np.nan
     return out
 
 

@@ -17,20 +17,20 @@ import numpy as np
 import simpy
 
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
-from sgsim.model.demand import Cases, draw_cases
+from sgsim.model.demand import Cases, draw_cases, route_key
 from sgsim.model.pools import CaseloadPool, StaffPool, caseload_places
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, Context, Record, StepRunner
 from sgsim.model.steps.enquiry import CASELOAD
 from sgsim.model.streams import stream
 from sgsim.scenario.routes import route_table
-from sgsim.scenario.schema import Period, Role, Scenario, Step, pool_name
+from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Period, Role, Scenario, Step, pool_name
 
 HAND_OVER = "handed_over"  # outcome of leaving a queue for the step a change redefined
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
-OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads at the start: OPEN_BLOCK + step index
+OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads: OPEN_BLOCK + 1000 x step + team
 
 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
@@ -243,24 +243,38 @@ class Pathway:
 
     def add_open_cases(self) -> None:
         """Start the scenario's open caseloads: cases already allocated at a step holding
-        caseload places, each closing when what is left of its duration has passed."""
+        caseload places (in the area of the team given, if given by team), each closing
+        when what is left of its duration has passed."""
+        works = [w.entry for w in self.s.demand.other_work.values()]
+        areas = self.s.demand.categories("area")
         for name, backlog in self.s.backlog.items():
-            if backlog.open == 0:
-                continue
+            groups = backlog.open_by_team or {"": backlog.open}
             k = self.index[name]
-            ids = self.add_cases(backlog.open, block=OPEN_BLOCK + k)
             rng = stream(self.seed, self.replication, f"open/{name}", "age")
-            if backlog.open_age_working_days is not None:
-                ages = backlog.open_age_working_days.sample(rng, backlog.open)
-            else:
-                ages = rng.uniform(0, backlog.open_oldest_working_days, backlog.open)
             durations = stream(self.seed, self.replication, f"open/{name}", "duration")
-            works = [w.entry for w in self.s.demand.other_work.values()]
-            for i, age in zip(ids, ages.tolist(), strict=True):
-                self.open_age[i] = age
-                if name in works:  # other work open at the start counts as other work
-                    self.other_work[i] = works.index(name)
-                self.env.process(self._open_case(i, k, age, durations))
+            for j, (team, n) in enumerate(groups.items()):
+                if n == 0:
+                    continue
+                ids = self.add_cases(n, block=OPEN_BLOCK + 1000 * k + j)
+                if team:
+                    self._move_to_area(ids, areas.index(self.s.teams[team].area))
+                if backlog.open_age_working_days is not None:
+                    ages = backlog.open_age_working_days.sample(rng, n)
+                else:
+                    ages = rng.uniform(0, backlog.open_oldest_working_days, n)
+                for i, age in zip(ids, ages.tolist(), strict=True):
+                    self.open_age[i] = age
+                    if name in works:  # other work open at the start counts as other work
+                        self.other_work[i] = works.index(name)
+                    self.env.process(self._open_case(i, k, age, durations))
+
+    def _move_to_area(self, ids: range, area: int) -> None:
+        """Cases of a team's open caseload are in its area (and routed as such)."""
+        cases = self.cases
+        for i in ids:
+            cases.area[i] = area
+        values = {a: np.asarray(getattr(cases, a)[ids.start : ids.stop]) for a in ROUTE_ATTRIBUTES}
+        cases.route_key[ids.start : ids.stop] = route_key(self.s, values).tolist()
 
     def _open_case(
         self, i: int, k: int, age: float, rng: np.random.Generator

@@ -451,7 +451,7 @@ def _check_backlog(s: sc.Scenario, file: str) -> None:
                 "<both>",
             )
         _check_open(s, name, backlog, file)
-    total = sum(b.waiting + b.open for b in s.backlog.values())
+    total = sum(b.starting_cases for b in s.backlog.values())
     if total > MAX_BACKLOG:
         raise ScenarioError(
             file,
@@ -474,24 +474,39 @@ def _check_open(s: sc.Scenario, name: str, backlog: sc.Backlog, file: str) -> No
             "either open_oldest_working_days or open_age_working_days",
             "<both>",
         )
-    if backlog.open == 0:
+    if backlog.open and backlog.open_by_team:
+        raise ScenarioError(file, f"{key}.open_by_team", "either open or open_by_team", "<both>")
+    if not (backlog.open or backlog.open_by_team):
         return
+    field = "open" if backlog.open else "open_by_team"
     step = s.steps[name]
     if not KINDS[step.kind].place_span:
         raise ScenarioError(
             file,
-            f"{key}.open",
+            f"{key}.{field}",
             "open cases only at a step holding caseload places (enquiry, other_work)",
             f"<a {step.kind} step>",
         )
-    places = sum(caseload_places(s.role(*pair)) for pair in step.caseload())
-    if backlog.open > places:
-        raise ScenarioError(
-            file,
-            f"{key}.open",
-            f"at most the step's caseload places ({places}: its practitioners x caseload_cap)",
-            backlog.open,
-        )
+    places = {team: caseload_places(s.role(team, role)) for team, role in step.caseload()}
+    counts = backlog.open_by_team or {"": backlog.open}
+    for team, n in counts.items():
+        where = f"{key}.open_by_team.{team}" if team else f"{key}.open"
+        if team and (len(places) < 2 or team not in places):
+            raise ScenarioError(
+                file,
+                where,
+                f"one of the teams by area doing step {name} (" + ", ".join(places) + ")",
+                team,
+                hint=nearest(team, places),
+            )
+        most = places[team] if team else sum(places.values())
+        if n > most:
+            raise ScenarioError(
+                file,
+                where,
+                f"at most the caseload places ({most}: practitioners at work x caseload_cap)",
+                n,
+            )
 
 
 def _check_other_work(s: sc.Scenario, file: str) -> None:

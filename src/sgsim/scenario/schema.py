@@ -283,12 +283,20 @@ class Backlog:
     oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
     open: int = spec(0, ge=0, doc="cases holding a caseload place at the step at the start")
+    open_by_team: dict[str, int] = spec(
+        {}, ge=0, doc="or: open cases in each of the step's teams (teams by area)"
+    )
     open_oldest_working_days: float = spec(
         0.0, ge=0, doc="the longest an open case has been open; ages spread evenly to it"
     )
     open_age_working_days: Distribution | None = spec(
         None, doc="or: a distribution of how long each open case has been open"
     )
+
+    @property
+    def starting_cases(self) -> int:
+        """Cases the backlog starts: waiting and open."""
+        return self.waiting + self.open + sum(self.open_by_team.values())
 
 
 OPEN_CASES = ("stay", "hand_over")
