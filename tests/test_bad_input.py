@@ -179,6 +179,28 @@ CASES = [
         "teams.locality.roles.practioner",
         "did you mean 'practitioner'",
     ),
+    (  # a change dated in the warm-up
+        "[[changes]]\non = 2022-12-30\n[changes.teams.front_door.roles.triage_officer]\n"
+        "headcount = 9\n",
+        "changes[1].on",
+        "a change in the warm-up belongs in the design the file starts with",
+    ),
+    (  # a change to a team no step uses
+        "[[changes]]\non = 2023-01-20\n[changes.teams.front_dor.roles.triage_officer]\n"
+        "headcount = 9\n",
+        "changes[1] (the design from 2023-01-20): teams.front_dor",
+        "did you mean 'front_door'",
+    ),
+    (  # a change that leaves a step no case reaches
+        '[[changes]]\non = 2023-01-20\n[changes.steps.s42_test]\nroutes = [{ to = "enquiry" }]\n',
+        "changes[1] (the design from 2023-01-20): steps.senior_enquiry",
+        "a step that some route or entry point reaches",
+    ),
+    (
+        "[backlog.enquiry]\nopen = 100000\n",
+        "backlog.enquiry.open",
+        "at most the caseload places",
+    ),
 ]
 
 

@@ -49,9 +49,10 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = build_scenario(files.raw, str(path))
         _check_removals(scenario, files.raw, str(path))
     except ScenarioError as exc:
-        holder = files.origins.holder(exc.key)
+        changed = exc.key.startswith("changes[")  # an error in a change: its file holds it
+        holder = files.origins.holder("changes" if changed else exc.key)
         exc.holder = holder if holder != exc.file else None  # a value the file inherits
-        if exc.got == "<nothing>" and not exc.hint:  # an incomplete table a file adds
+        if exc.got == "<nothing>" and not exc.hint and not changed:  # a table a file adds
             exc.hint = files.origins.misspelling(exc.key)
         raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
