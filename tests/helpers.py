@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.loading import build_scenario
+from sgsim.scenario.loading import build_scenario, read_scenario_raw
 from sgsim.scenario.schema import Scenario
 
 DATA = Path(__file__).parent / "data"
@@ -31,6 +31,19 @@ _RAW = tomllib.loads(MINIMAL.read_text())
 def minimal_raw() -> dict[str, Any]:
     """A fresh, mutable copy of the minimal scenario's parsed TOML."""
     return copy.deepcopy(_RAW)
+
+
+def run_raw(path: Path) -> dict[str, Any]:
+    """A scenario file as parsed (with the files it extends), with every step, team and
+    role any of its [[changes]] adds: all a run with changes has."""
+    raw = read_scenario_raw(path)
+    for change in raw.get("changes", []):
+        for name, step in change.get("steps", {}).items():
+            raw["steps"].setdefault(name, step)
+        for name, team in change.get("teams", {}).items():
+            if team != "none":
+                raw["teams"].setdefault(name, {}).setdefault("roles", {}).update(team["roles"])
+    return raw
 
 
 def make(raw: dict[str, Any]) -> Scenario:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
-from helpers import MINIMAL, ROOT, SHIPPED, make, minimal_raw, set_path
+from helpers import MINIMAL, ROOT, SHIPPED, make, minimal_raw, run_raw, set_path
 
 from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
@@ -21,7 +21,7 @@ from sgsim.outputs.describe import assumptions, staffing_rows
 from sgsim.outputs.figures import draw_all, figure_names
 from sgsim.outputs.report import build_report
 from sgsim.outputs.stress import pathway_diagram
-from sgsim.scenario.loading import LoadedScenario, load_scenario, read_scenario_raw
+from sgsim.scenario.loading import LoadedScenario, load_scenario
 from sgsim.studies.runner import run_replications
 
 TEACHING = ROOT / "scenarios" / "teaching"
@@ -182,13 +182,7 @@ def axis_titles(fig) -> list[str]:
 
 @pytest.mark.parametrize("path", [MINIMAL, *SHIPPED], ids=lambda p: p.stem)
 def test_describe_has_a_paragraph_per_step_and_a_row_per_team_role(path):
-    raw = read_scenario_raw(path)
-    for change in raw.get("changes", []):  # every step, team and role of the run
-        for name, step in change.get("steps", {}).items():
-            raw["steps"].setdefault(name, step)
-        for name, team in change.get("teams", {}).items():
-            if team != "none":
-                raw["teams"].setdefault(name, {}).setdefault("roles", {}).update(team["roles"])
+    raw = run_raw(path)
     s = load_scenario(path).scenario
     headings = [heading for heading, _ in assumptions(s)]
     steps = [h for h in headings if h.startswith("Step ")]
