@@ -155,6 +155,7 @@ def change(raw: dict, **fields) -> dict:
         ({"open_cases": "move"}, "changes[1].open_cases: expected one of stay, hand_over"),
         ({"demand": {"contacts_per_day": 2}}, "changes[1].demand"),
         ({"teams": {}}, "a [changes.teams] or [changes.steps] table"),
+        ({"steps": 5}, "changes[1].steps: expected a table [changes.steps]"),
         (
             {"steps": {"assessment": {"team": "hubb"}}},
             "changes[1] (the design from",

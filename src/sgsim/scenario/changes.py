@@ -51,7 +51,7 @@ def build_with_changes(
         origins = Origins(file)
         before = merge_tables(before, {e: change[e] for e in EDITS if e in change}, origins, file)
         try:  # starting backlogs belong to the start: a later design may drop their step
-            after = build({k: v for k, v in before.items() if k != "backlog"}, file)
+            after = build({name: v for name, v in before.items() if name != "backlog"}, file)
         except ScenarioError as exc:
             exc.key = f"{key} (the design from {on}): {exc.key}"
             if exc.got == "<nothing>" and not exc.hint:
@@ -84,7 +84,10 @@ def _check_change(
                 "<an unknown key>",
                 hint=nearest(str(name), CHANGE_KEYS),
             )
-    if not any(isinstance(change.get(e), Mapping) and change[e] for e in EDITS):
+    for edit in EDITS:
+        if edit in change and not isinstance(change[edit], Mapping):
+            raise ScenarioError(file, f"{key}.{edit}", f"a table [changes.{edit}]", change[edit])
+    if not any(change.get(e) for e in EDITS):
         raise ScenarioError(file, key, "a [changes.teams] or [changes.steps] table", "<nothing>")
     on = change.get("on")
     if isinstance(on, dt.datetime):
