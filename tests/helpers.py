@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.loading import build_scenario
+from sgsim.scenario.loading import build_scenario, read_scenario_raw
 from sgsim.scenario.schema import Scenario
 
 DATA = Path(__file__).parent / "data"
@@ -31,6 +31,19 @@ _RAW = tomllib.loads(MINIMAL.read_text())
 def minimal_raw() -> dict[str, Any]:
     """A fresh, mutable copy of the minimal scenario's parsed TOML."""
     return copy.deepcopy(_RAW)
+
+
+def run_raw(path: Path) -> dict[str, Any]:
+    """A scenario file as parsed (with the files it extends), with every step, team and
+    role any of its [[changes]] adds: all a run with changes has."""
+    raw = read_scenario_raw(path)
+    for change in raw.get("changes", []):
+        for name, step in change.get("steps", {}).items():
+            raw["steps"].setdefault(name, step)
+        for name, team in change.get("teams", {}).items():
+            if team != "none":
+                raw["teams"].setdefault(name, {}).setdefault("roles", {}).update(team["roles"])
+    return raw
 
 
 def make(raw: dict[str, Any]) -> Scenario:
@@ -109,6 +122,59 @@ def area_teams_raw() -> dict:
     teams = ["locality_north", "locality_south", "locality_west"]
     raw["steps"]["enquiry"]["team"] = teams
     raw["steps"]["senior_enquiry"]["team"] = teams
+    return raw
+
+
+def backlog_raw(waiting: int, **backlog) -> dict:
+    raw = minimal_raw()
+    raw["run"] = {"start_date": raw["run"]["start_date"], "run_days": 60, "warmup_days": 0}
+    raw["calendar"] = {"bank_holidays": "none"}
+    raw["demand"] = {"contacts_per_day": 1e-6, "sources": {"all": {"share": 1.0}}}
+    raw["teams"] = {
+        "desk": {"roles": {"officer": {"headcount": 1, "calendar": "24/7", "hours_per_day": 24}}}
+    }
+    raw["steps"] = {
+        "assessment": {
+            "kind": "decision",
+            "team": "desk",
+            "role": "officer",
+            "touch_minutes": {"dist": "fixed", "value": 60},
+            "next": "done",
+        },
+        "done": {"kind": "exit"},
+    }
+    raw["backlog"] = {"assessment": {"waiting": waiting} | backlog}
+    raw["reported"] = {}
+    return raw
+
+
+def mmc_raw(lam_per_day: float, mean_minutes: float, c: int) -> dict[str, Any]:
+    """One 24/7 triage stage, Poisson arrivals, exponential touch time, nothing after."""
+    raw = minimal_raw()
+    set_path(
+        raw, "run", {"start_date": raw["run"]["start_date"], "run_days": 300, "warmup_days": 20}
+    )
+    set_path(raw, "calendar.bank_holidays", "none")
+    del raw["demand"]["contacts_per_year"]
+    set_path(raw, "demand.contacts_per_day", lam_per_day)
+    set_path(raw, "demand.sources", {"all": {"share": 1.0}})
+    set_path(raw, "demand.priority", {"normal": 1.0})
+    set_path(raw, "reported", {})
+    raw["teams"] = {
+        "front_door": {
+            "roles": {"triage_officer": {"headcount": c, "calendar": "24/7", "hours_per_day": 24}}
+        }
+    }
+    raw["steps"] = {
+        "triage": raw["steps"]["triage"]
+        | {
+            "touch_minutes": {"dist": "exponential", "mean": mean_minutes},
+            "outcomes": {"not_a_concern": 1.0},
+            "outcomes_by_source": {},
+            "routes": [{"to": "not_a_concern"}],
+        },
+        "not_a_concern": raw["steps"]["not_a_concern"],
+    }
     return raw
 
 

@@ -9,34 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import make, minimal_raw
+from helpers import backlog_raw, make, minimal_raw
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
 from sgsim.scenario.errors import ScenarioError
-
-
-def backlog_raw(waiting: int, **backlog) -> dict:
-    raw = minimal_raw()
-    raw["run"] = {"start_date": raw["run"]["start_date"], "run_days": 60, "warmup_days": 0}
-    raw["calendar"] = {"bank_holidays": "none"}
-    raw["demand"] = {"contacts_per_day": 1e-6, "sources": {"all": {"share": 1.0}}}
-    raw["teams"] = {
-        "desk": {"roles": {"officer": {"headcount": 1, "calendar": "24/7", "hours_per_day": 24}}}
-    }
-    raw["steps"] = {
-        "assessment": {
-            "kind": "decision",
-            "team": "desk",
-            "role": "officer",
-            "touch_minutes": {"dist": "fixed", "value": 60},
-            "next": "done",
-        },
-        "done": {"kind": "exit"},
-    }
-    raw["backlog"] = {"assessment": {"waiting": waiting} | backlog}
-    raw["reported"] = {}
-    return raw
 
 
 def test_a_backlog_with_no_arrivals_clears_at_the_rate_staff_time_allows():

@@ -292,6 +292,36 @@ CASES = [
         "steps.triage.waiting_list.review.minutes",
         "250 working days",
     ),
+    (  # a change dated in the warm-up
+        "[[changes]]\non = 2022-12-30\n[changes.teams.front_door.roles.triage_officer]\n"
+        "headcount = 9\n",
+        "changes[1].on",
+        "a change in the warm-up belongs in the design the file starts with",
+    ),
+    (  # a change to a team no step uses
+        "[[changes]]\non = 2023-01-20\n[changes.teams.front_dor.roles.triage_officer]\n"
+        "headcount = 9\n",
+        "changes[1] (the design from 2023-01-20): teams.front_dor",
+        "did you mean 'front_door'",
+    ),
+    (  # a change that leaves a step no case reaches
+        '[[changes]]\non = 2023-01-20\n[changes.steps.s42_test]\nroutes = [{ to = "enquiry" }]\n',
+        "changes[1] (the design from 2023-01-20): steps.senior_enquiry",
+        "a step that some route or entry point reaches",
+    ),
+    (  # a change to a role working shifts (its pool follows one roster all run)
+        "[teams.front_door.roles.triage_officer]\n"
+        "overtime = { when_queue_over = 30, extra_hours = 2, max_people = 1 }\n"
+        "[[changes]]\non = 2023-01-20\n[changes.teams.front_door.roles.triage_officer]\n"
+        "headcount = 9\n",
+        "changes[1].teams.front_door.roles.triage_officer",
+        "no change to a role with a rota or overtime",
+    ),
+    (
+        "[backlog.enquiry]\nopen = 100000\n",
+        "backlog.enquiry.open",
+        "at most the caseload places",
+    ),
 ]
 
 

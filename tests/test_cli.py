@@ -9,11 +9,10 @@ import json
 import tomllib
 
 import pytest
-from helpers import EAST_SUSSEX, MINIMAL, SHIPPED, WEST_SUSSEX
+from helpers import EAST_SUSSEX, MINIMAL, SHIPPED, WEST_SUSSEX, run_raw
 
 from sgsim.cli import main
 from sgsim.cli.main import build_parser
-from sgsim.scenario.loading import read_scenario_raw
 
 REQUIRED_METRICS = [
     "contacts",
@@ -169,7 +168,7 @@ def test_shipped_scenarios_validate(path, capsys):
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "valid" in out
-    raw = read_scenario_raw(path)
+    raw = run_raw(path)
     teams, steps = out.split("teams: ")[1].split("steps: ")
     for team, spec in raw["teams"].items():
         assert f"{team} ({', '.join(spec['roles'])})" in teams
@@ -182,7 +181,7 @@ def test_shipped_scenarios_validate(path, capsys):
 def test_shipped_scenarios_run(path, capsys):
     doc = run_json(capsys, str(path), "-n", "1", "--seed", "3")
     assert doc["metrics"]["contacts"]["mean"] > 0
-    raw = tomllib.loads(path.read_text())
+    raw = run_raw(path)
     for name, step in raw["steps"].items():  # every step's queue is measured
         if step["kind"] != "exit":
             assert f"{name}_wait_days_mean" in doc["metrics"], name

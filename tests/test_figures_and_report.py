@@ -8,12 +8,11 @@ import html.parser
 import json
 import re
 import struct
-import tomllib
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
-from helpers import MINIMAL, ROOT, SHIPPED, make, minimal_raw, set_path
+from helpers import MINIMAL, ROOT, SHIPPED, make, minimal_raw, run_raw, set_path
 
 from sgsim.analysis.comparison import paired_differences
 from sgsim.cli import main
@@ -183,7 +182,7 @@ def axis_titles(fig) -> list[str]:
 
 @pytest.mark.parametrize("path", [MINIMAL, *SHIPPED], ids=lambda p: p.stem)
 def test_describe_has_a_paragraph_per_step_and_a_row_per_team_role(path):
-    raw = tomllib.loads(path.read_text())
+    raw = run_raw(path)
     s = load_scenario(path).scenario
     headings = [heading for heading, _ in assumptions(s)]
     steps = [h for h in headings if h.startswith("Step ")]

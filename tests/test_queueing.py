@@ -2,39 +2,13 @@
 
 from __future__ import annotations
 
-from helpers import erlang_c_wait, make, minimal_raw, set_path
+from helpers import erlang_c_wait, make, mmc_raw
 
 from sgsim.studies.runner import run_replications
 
 
 def mmc_scenario(lam_per_day: float, mean_minutes: float, c: int):
-    """One 24/7 triage stage, Poisson arrivals, exponential touch time, nothing after."""
-    raw = minimal_raw()
-    set_path(
-        raw, "run", {"start_date": raw["run"]["start_date"], "run_days": 300, "warmup_days": 20}
-    )
-    set_path(raw, "calendar.bank_holidays", "none")
-    del raw["demand"]["contacts_per_year"]
-    set_path(raw, "demand.contacts_per_day", lam_per_day)
-    set_path(raw, "demand.sources", {"all": {"share": 1.0}})
-    set_path(raw, "demand.priority", {"normal": 1.0})
-    set_path(raw, "reported", {})
-    raw["teams"] = {
-        "front_door": {
-            "roles": {"triage_officer": {"headcount": c, "calendar": "24/7", "hours_per_day": 24}}
-        }
-    }
-    raw["steps"] = {
-        "triage": raw["steps"]["triage"]
-        | {
-            "touch_minutes": {"dist": "exponential", "mean": mean_minutes},
-            "outcomes": {"not_a_concern": 1.0},
-            "outcomes_by_source": {},
-            "routes": [{"to": "not_a_concern"}],
-        },
-        "not_a_concern": raw["steps"]["not_a_concern"],
-    }
-    return make(raw)
+    return make(mmc_raw(lam_per_day, mean_minutes, c))
 
 
 def test_single_247_triage_stage_matches_erlang_c():

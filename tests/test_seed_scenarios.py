@@ -1,8 +1,8 @@
-"""The scenarios of the 2018 West Sussex, 2015 Stockton and 2024 East Sussex peer
-challenges: behaviours that follow from each file's own configuration or from its report,
-read from the file, checked on one seeded replication (so each passes or fails the same
-every run). Statistical checks allow 4 binomial standard errors: a correct model fails
-one about 6e-5 of the time."""
+"""The scenarios of the 2018 West Sussex, 2015 Stockton, 2024 East Sussex and 2019
+Southampton (one run) peer challenges: behaviours that follow from each file's own
+configuration or from its report, read from the file, checked on one seeded replication
+(so each passes or fails the same every run). Statistical checks allow 4 binomial standard
+errors: a correct model fails one about 6e-5 of the time."""
 
 from __future__ import annotations
 
@@ -177,3 +177,32 @@ def test_east_sussex_2024_reported_caseload_is_shown_and_near_the_simulation():
     assert [row[0] for row in table.rows] == ["caseload_mean_locality_practitioner"]
     assert checks[0].reported == 22
     assert abs(checks[0].simulated.mean - 22) < 1.0
+
+
+SOUTHAMPTON_2019 = ROOT / "scenarios" / "southampton_2019.toml"
+
+
+def test_southampton_2019_moves_every_stage_to_its_new_team_on_the_date():
+    """From the file's one change (hand_over on 1 October 2018): triage, the s42 decision
+    and closure sign-off start only with the central team before the date and only with
+    the new teams after it; enquiries already open finish with the central team; cases
+    waiting on the date leave the old queue then, with the outcome handed_over, and every
+    one of them is taken up by a new team. (A task taken out of hours before the date is
+    dated at the next opening, so "after" is checked from the day after the date.)"""
+    s = load_scenario(SOUTHAMPTON_2019).scenario
+    day = s.periods[1].start_day
+    log = simulate(s, 5)
+    central = [k for k, name in enumerate(log.pools) if name.startswith("central_")]
+    for step in ("triage", "s42_test", "closure"):
+        started = log.rows("started", step=step)
+        with_central = np.isin(log.pool[started], central)
+        t = log.time[started]
+        assert with_central[t < day].all() and not with_central[t >= day + 1].any(), step
+    enquiry = log.rows("started", step="enquiry")
+    assert not np.isin(log.pool[enquiry], central)[log.time[enquiry] >= day].any()
+    finished = log.rows("finished", step="enquiry")
+    assert np.isin(log.pool[finished], central)[log.time[finished] > day].any()
+    handed = log.rows("left_queue", outcome="handed_over")
+    assert handed.any() and np.all(log.time[handed] == day)
+    again = log.rows("started") & np.isin(log.case, log.case[handed]) & (log.time >= day)
+    assert set(log.case[handed]) <= set(log.case[again])

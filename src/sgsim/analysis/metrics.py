@@ -20,10 +20,13 @@ import numpy as np
 
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
+from sgsim.model.pathway import HAND_OVER
 from sgsim.model.pools import staff_count, task_stretch
 from sgsim.model.rota import overrun_hours, person_hours, roster
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Count
+from sgsim.model.steps.enquiry import CASELOAD
+from sgsim.scenario.changes import period_key, period_title, period_view, steady_pools
 from sgsim.scenario.schema import DAYS_PER_YEAR, Role, Scenario, pool_name
 
 # Conversion rates that reports publish, as (numerator counts, denominator count).
@@ -78,7 +81,24 @@ def queue_names(s: Scenario) -> dict[str, str]:
 
 
 def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
-    """Every metric this scenario produces, with its group and label, in display order."""
+    """Every metric this scenario produces, with its group and label, in display order:
+    with ``[[changes]]``, those of the whole run, then each period's (``PERIOD.NAME``)."""
+    names = _names(s)
+    if s.periods:
+        steady = steady_pools(s)
+        pooled = ("utilisation_", "utilisation_total_", "caseload_mean_")
+        for team, role in s.staff_pools() + s.caseload_pools():
+            if (team, role) not in steady:  # staffed differently in different periods
+                for prefix in pooled:
+                    names.pop(prefix + pool_name(team, role), None)
+        for k in range(len(s.periods)):
+            title = period_title(s, k)
+            for name, (_, label) in _names(period_view(s, k)).items():
+                names[f"{period_key(k)}.{name}"] = (title, label)
+    return names
+
+
+def _names(s: Scenario) -> dict[str, tuple[str, str]]:
     totals = _totals(s)
     names: dict[str, tuple[str, str]] = {
         "contacts": ("funnel", "contacts received"),
@@ -148,15 +168,33 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
             )
     for name in s.demand.other_work:
         names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
-    for name in s.backlog:
-        names[f"{name}_backlog_cleared_day"] = (
-            "queues",
-            f"day the starting backlog at {name} was all taken up (from time zero)",
-        )
-        names[f"{name}_backlog_waiting_end"] = (
-            "queues",
-            f"cases of the starting backlog at {name} still waiting at the end",
-        )
+    if any(p.open_cases == "hand_over" for p in s.periods[1:]):
+        for name, step in s.steps.items():
+            if not KINDS[step.kind].terminal:
+                names[f"{name}_handed_over"] = (
+                    "queues",
+                    f"cases moved from {name}'s queue to the step as a change redefined it",
+                )
+    for name, backlog in s.backlog.items():
+        opened = backlog.open or backlog.open_by_team
+        if backlog.waiting or not opened:
+            names[f"{name}_backlog_cleared_day"] = (
+                "queues",
+                f"day the starting backlog at {name} was all taken up (from time zero)",
+            )
+            names[f"{name}_backlog_waiting_end"] = (
+                "queues",
+                f"cases of the starting backlog at {name} still waiting at the end",
+            )
+        if opened:
+            names[f"{name}_open_cleared_day"] = (
+                "queues",
+                f"day the last case open at {name} at the start closed (from time zero)",
+            )
+            names[f"{name}_open_end"] = (
+                "queues",
+                f"cases open at {name} at the start still open at the end",
+            )
     return names
 
 
@@ -187,10 +225,22 @@ def compute(
     days: WorkingDays | None = None,
     each: dict[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """All metrics of one replication (``each``: its ``samples``, if already computed)."""
+    """All metrics of one replication (``each``: its ``samples``, if already computed);
+    with ``[[changes]]``, each period's too, measured over that period alone."""
     days = days or scenario_days(s)
-    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     names = metric_names(s)
+    out = _compute(log, s, days, each)
+    for k in range(len(s.periods)):
+        own = _compute(log, period_view(s, k), days)
+        out |= {f"{period_key(k)}.{name}": value for name, value in own.items()}
+    return {name: out[name] for name in names}
+
+
+def _compute(
+    log: EventLog, s: Scenario, days: WorkingDays, each: dict[str, np.ndarray] | None = None
+) -> dict[str, float]:
+    m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+    names = _names(s)
     out: dict[str, float] = {}
 
     arrived = log.rows("arrived") & contact_cases(log)[log.case]
@@ -200,9 +250,10 @@ def compute(
     for name, (kind, c) in _totals(s).items():
         out[name] = m.count(log.rows(c.event, kind=kind, outcome=c.outcome))
     safeguarding = safeguarding_cases(log)[log.case]
+    before_end = log.time < m.end
     out["open_cases_end"] = float(
-        np.count_nonzero(log.rows("arrived") & safeguarding)
-        - np.count_nonzero(log.rows("left") & safeguarding)
+        np.count_nonzero(log.rows("arrived") & safeguarding & before_end)
+        - np.count_nonzero(log.rows("left") & safeguarding & before_end)
     )
     out.update({k: v for k, v in cohort_rates(log, s, m).items() if k in names})
     if "concerns_per_month_min" in names:
@@ -221,9 +272,9 @@ def compute(
         out[f"{queue}_mean"] = m.time_average(enter, leave)
 
     out.update(utilisation(log, s, days, m.start, m.end))
-    for k, (team, role) in enumerate(s.caseload_pools()):
+    for team, role in s.caseload_pools():
         pool = pool_name(team, role)
-        enter, leave = _place_rows(log, len(s.staff_pools()) + k)
+        enter, leave = _place_rows(log, log.pools.index(pool + CASELOAD))
         out[f"caseload_mean_{pool}"] = (
             m.time_average(enter, leave) / s.role(team, role).effective_staff
         )
@@ -252,6 +303,11 @@ def compute(
     out.update(backlog_clearing(log, s))
     out.update(overtime(log, s, m, days))
     out.update(reviews(log, s, m, days))
+    if HAND_OVER in log.outcomes:
+        for name in s.steps:
+            out[f"{name}_handed_over"] = m.count(
+                log.rows("left_queue", step=name, outcome=HAND_OVER)
+            )
     kind_of_work = log.attributes["other_work"][log.case]
     for k, name in enumerate(s.demand.other_work):
         out[f"other_work_{name}"] = m.count(log.rows("arrived") & (kind_of_work == k))
@@ -302,7 +358,8 @@ def reviews(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[
 
 def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
     """For each starting backlog: the day its last case left the step's queue (NaN if some
-    are still waiting at the end), and how many are still waiting then."""
+    are still waiting at the end), and how many are still waiting then; the same for the
+    cases open at the start (the day the last closed)."""
     out = {}
     in_backlog = ~np.isnan(log.attributes["backlog_age"])
     rows = queue_rows(log, s)
@@ -315,6 +372,13 @@ def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
         out[f"{name}_backlog_cleared_day"] = (
             float(np.max(left_at)) if waiting == 0 and left_at.size else np.nan
         )
+    was_open = ~np.isnan(log.attributes["open_age"])
+    for name, backlog in s.backlog.items():
+        n = backlog.open + sum(backlog.open_by_team.values())
+        if n:
+            closed = log.time[log.rows("finished", step=name) & was_open[log.case]]
+            out[f"{name}_open_end"] = float(n - closed.size)
+            out[f"{name}_open_cleared_day"] = float(closed.max()) if closed.size == n else np.nan
     return out
 
 
@@ -453,8 +517,9 @@ def _busy_hours(
     every = _touch_spans(log, s) if shifts and cases is not None else spans
     none = (np.zeros(0), np.zeros(0))
     out = {}
-    for k, (team, role) in enumerate(s.staff_pools()):
+    for team, role in s.staff_pools():
         clock = team_clock(s, team, role, days)
+        k = log.pools.index(pool_name(team, role))
         t0, t1 = spans.get(k, none)
         out[pool_name(team, role)] = BusyClock(
             clock,
@@ -570,8 +635,10 @@ def safeguarding_cases(log: EventLog) -> np.ndarray:
 
 
 def contact_cases(log: EventLog) -> np.ndarray:
-    """Per case id: a contact received during the run (not other work, not a backlog)."""
-    return safeguarding_cases(log) & np.isnan(log.attributes["backlog_age"])
+    """Per case id: a contact received during the run (not other work, not a backlog,
+    not a case open at the start)."""
+    new = np.isnan(log.attributes["backlog_age"]) & np.isnan(log.attributes["open_age"])
+    return safeguarding_cases(log) & new
 
 
 def _has_other_work(s: Scenario, role: Role) -> bool:
@@ -663,10 +730,9 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
 
     for queue, (enter, leave) in queue_rows(log, s).items():
         out[queue] = level(enter, leave)
-    for k, (team, role) in enumerate(s.caseload_pools()):
-        out[f"open_enquiries_{pool_name(team, role)}"] = level(
-            *_place_rows(log, len(s.staff_pools()) + k)
-        )
+    for team, role in s.caseload_pools():
+        pool = pool_name(team, role)
+        out[f"open_enquiries_{pool}"] = level(*_place_rows(log, log.pools.index(pool + CASELOAD)))
     counted = {"contacts": log.rows("arrived") & contact_cases(log)[log.case]}
     totals = _totals(s)
     if "concerns" in totals:

@@ -14,9 +14,17 @@ Unit = Literal["share", "days", "cases"]
 def unit(metric: str) -> Unit:
     """Rates and utilisation are shares of 1; waits, durations and days of the run (the
     day a starting backlog is cleared) are days; the rest count cases (contacts,
-    enquiries, queue lengths, caseloads)."""
+    enquiries, queue lengths, caseloads). A period's metric (``period2.NAME``, in a run
+    with changes) is in the unit of NAME."""
+    metric = own_name(metric)
     if metric.endswith("_rate") or metric.startswith("utilisation_"):
         return "share"
     if "_days" in metric or metric.endswith("_day"):
         return "days"
     return "cases"
+
+
+def own_name(metric: str) -> str:
+    """A metric's name without its period: ``period2.contacts`` -> ``contacts``."""
+    head, _, rest = metric.partition(".")
+    return rest if rest and head.startswith("period") and head[6:].isdigit() else metric

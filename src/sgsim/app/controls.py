@@ -104,10 +104,17 @@ def demand_controls(s: Scenario) -> list[Control]:
     ]
 
 
+def own_design(s: Scenario) -> Scenario:
+    """The design a file sets before any ``[[changes]]``: what its controls edit (a
+    change then merges over it on its date, as in the file)."""
+    return s.periods[0].scenario if s.periods else s
+
+
 def staff_controls(s: Scenario) -> dict[str, list[Control]]:
-    """Headcount (or the people on each shift of a rota) and absence of every role, by team."""
+    """Headcount (or the people on each shift of a rota) and absence of every role, by team
+    (of the file's own design)."""
     out: dict[str, list[Control]] = {}
-    for team_name, team in s.teams.items():
+    for team_name, team in own_design(s).teams.items():
         for role_name, role in team.roles.items():
             where = f"teams.{team_name}.roles.{role_name}"
             out.setdefault(team_name, []).extend(
@@ -157,9 +164,9 @@ def _people_controls(where: str, role_name: str, role: Role) -> list[Control]:
 
 def step_controls(s: Scenario) -> dict[str, list[Control]]:
     """For each step: the share of each outcome of its outcome mixes (the last takes what
-    is left) and each chance its kind declares."""
+    is left) and each chance its kind declares (in the file's own design)."""
     out: dict[str, list[Control]] = {}
-    for name, step in s.steps.items():
+    for name, step in own_design(s).steps.items():
         controls = [*_mix_controls(name, step), *_chance_controls(name, step)]
         if controls:
             out[name] = controls
@@ -212,6 +219,7 @@ def _chance_controls(name: str, step: Step) -> list[Control]:
 def route_choices(s: Scenario) -> list[RouteChoice]:
     """Every route of every step, with the steps it could send its cases to instead: any
     step but the step itself and the steps that lead to it (which would make a loop)."""
+    s = own_design(s)
     follows = {name: {r.to for r in step.all_routes()} for name, step in s.steps.items()}
     choices = []
     for name, step in s.steps.items():

@@ -35,7 +35,7 @@ def contacts(s: Scenario) -> float:
     years = s.horizon_days / DAYS_PER_YEAR
     g = math.log1p(s.demand.growth_per_year)
     growth = (math.expm1(g * years) / (g * years)) if abs(g * years) > 1e-9 else 1.0
-    backlog = sum(b.waiting for b in s.backlog.values())
+    backlog = sum(b.starting_cases for b in s.backlog.values())
     return s.demand.daily_contacts * s.horizon_days * growth + backlog
 
 

@@ -9,6 +9,7 @@ contact's route key, until an exit. It computes no rates: it only records events
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from typing import Any
 
@@ -16,27 +17,57 @@ import numpy as np
 import simpy
 
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
-from sgsim.model.demand import Cases, draw_cases
-from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool
+from sgsim.model.demand import Cases, draw_cases, route_key
+from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
 from sgsim.model.steps import KINDS
 from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Context, Record, StepRunner
 from sgsim.model.steps.enquiry import CASELOAD
 from sgsim.model.streams import stream
 from sgsim.scenario.routes import route_table
-from sgsim.scenario.schema import Scenario, pool_name
+from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Period, Role, Scenario, Step, pool_name
 
+HAND_OVER = "handed_over"  # outcome of leaving a queue for the step a change redefined
 RETURN_BLOCK = 256  # returning contacts drawn at a time
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
+OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads: OPEN_BLOCK + 1000 x step + team
 
 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
-    """Every outcome name an event can carry in this scenario, in code order ('' is none)."""
-    names = ["", *(o for step in s.steps.values() for o in step.outcome_names())]
+    """Every outcome name an event can carry in this scenario, in code order ('' is none):
+    of every period's steps, in a run with changes."""
+    designs = [p.scenario for p in s.periods] or [s]
+    names = ["", *(o for d in designs for step in d.steps.values() for o in step.outcome_names())]
+    if any(p.open_cases == "hand_over" for p in s.periods[1:]):
+        names.append(HAND_OVER)
     if s.reviews():
         names += PRIORITY_CHANGES
     return tuple(dict.fromkeys(names))
+
+
+def _first_role(periods: tuple[Period, ...], pair: tuple[str, str]) -> Role:
+    """A pool's role in the first period that uses it."""
+    return next(p.scenario.role(*pair) for p in periods if pair in _pools_of(p.scenario))
+
+
+def _pools_of(s: Scenario) -> tuple[tuple[str, str], ...]:
+    return s.staff_pools() + s.caseload_pools()
+
+
+def _areas(s: Scenario, step: Step) -> list[str | None]:
+    """The areas of the teams doing a step (which team takes which area's cases)."""
+    return [s.teams[t].area for t in getattr(step, "team", ())]
+
+
+def _route_now(before: StepRunner, now: StepRunner, outcome: int, key: int) -> int:
+    """Where a case goes after a step redefined while it was there: by the new design's
+    routes for its outcome, or the old ones for an outcome the new step does not have."""
+    name = before.step.outcome_names()[outcome]
+    names = now.step.outcome_names()
+    if name in names:
+        return now.next[names.index(name)][key]
+    return before.next[outcome][key]
 
 
 def pool_names(s: Scenario) -> tuple[str, ...]:
@@ -47,13 +78,19 @@ def pool_names(s: Scenario) -> tuple[str, ...]:
 
 
 def staff_pool(
-    env: simpy.Environment, s: Scenario, pair: tuple[str, str], days: WorkingDays, fast: bool
+    env: simpy.Environment,
+    periods: tuple[Period, ...],
+    pair: tuple[str, str],
+    days: WorkingDays,
+    fast: bool,
 ) -> StaffPool | ShiftPool:
-    """The pool of a role's people: on a calendar, or by shifts when the role has a rota
-    or overtime (only those pay for shift changes)."""
-    role, clock = s.role(*pair), team_clock(s, *pair, days)
+    """The pool of a role's people, as the first period using it defines the role: on a
+    calendar, or by shifts when the role has a rota or overtime (only those pay for shift
+    changes; changes may not redefine them)."""
+    design = next(p.scenario for p in periods if pair in _pools_of(p.scenario))
+    role, clock = design.role(*pair), team_clock(design, *pair, days)
     if role.works_shifts:
-        return ShiftPool(env, role, clock, roster(s, role, days), fast)
+        return ShiftPool(env, role, clock, roster(design, role, days), fast)
     return StaffPool(env, role, clock, fast)
 
 
@@ -76,10 +113,17 @@ class Pathway:
         self.replication = replication
         self.record = record
         days = days or scenario_days(s)
-        staff = {pair: staff_pool(env, s, pair, days, fast_path) for pair in s.staff_pools()}
+        periods = s.periods or (Period(0.0, s),)
+        staff = {pair: staff_pool(env, periods, pair, days, fast_path) for pair in s.staff_pools()}
         caseloads = {
-            pair: CaseloadPool(env, s.role(*pair), fast_path) for pair in s.caseload_pools()
+            pair: CaseloadPool(env, _first_role(periods, pair), fast_path)
+            for pair in s.caseload_pools()
         }
+        first = _pools_of(periods[0].scenario)
+        for pair, pool in [*staff.items(), *caseloads.items()]:
+            if pair not in first:
+                pool.resize(0)  # a team or role a change brings in: nobody yet
+        self.days = days
         self.cases = Cases(*([] for _ in Cases.__dataclass_fields__))
         self.ctx = Context(
             env=env,
@@ -95,22 +139,90 @@ class Pathway:
             seed=seed,
             replication=replication,
         )
-        index = {name: k for k, name in enumerate(s.steps)}
-        self.runners: list[StepRunner] = []
-        for k, (name, step) in enumerate(s.steps.items()):
-            runner = KINDS[step.kind].runner(self.ctx, k, name, step)
-            runner.next = [
-                [index[to] if to is not None else -1 for to in row] for row in route_table(s, step)
-            ]
-            self.runners.append(runner)
-        sources = s.demand.categories("source")
-        self.entry = [index[s.entry_step(src)] for src in sources]
+        self.index = {name: k for k, name in enumerate(s.steps)}
+        # the runner of each step in each period: a step a change leaves as it was keeps
+        # its runner; a step it removes keeps its last one, for the cases that stay there
+        self.period_runners: list[list[StepRunner]] = []
+        self.entries: list[list[int]] = []
+        for period in periods:
+            self.period_runners.append(self._runners(period.scenario))
+            sources = period.scenario.demand.categories("source")
+            self.entries.append([self.index[period.scenario.entry_step(x)] for x in sources])
+        self.runners = self.period_runners[0]
+        self.entry = self.entries[0]
+        self.all_runners = list({id(r): r for row in self.period_runners for r in row}.values())
         self.arrived = EVENT_CODE["arrived"]
+        # with a hand-over on a date, where each case is (step index) and its process
+        self.track = any(p.open_cases == "hand_over" for p in periods[1:])
+        self.where: dict[int, int] = {}
+        self.case_of: dict[Any, int] = {}
         self.returns_drawn = 0  # blocks of returning contacts drawn so far
         self.next_return = 0  # next unused case id among returning contacts
         self.parent: dict[int, int] = {}
         self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
+        self.open_age: dict[int, float] = {}  # case id -> working days open before the start
         self.other_work: dict[int, int] = {}  # case id -> index of its kind of other work
+
+    def _runners(self, s: Scenario) -> list[StepRunner]:
+        """The step runners of one period's design (``s``), reusing the last period's
+        for the steps it leaves as they were."""
+        previous = self.period_runners[-1] if self.period_runners else None
+        row = list(previous) if previous else [None] * len(self.index)
+        ctx = self.ctx if s is self.s else dataclasses.replace(self.ctx, scenario=s)
+        for name, step in s.steps.items():
+            k = self.index[name]
+            old = row[k]
+            if (
+                old is not None
+                and old.step == step
+                and _areas(old.ctx.scenario, step) == _areas(s, step)
+            ):
+                continue
+            runner = KINDS[step.kind].runner(ctx, k, name, step)
+            runner.next = [
+                [self.index[to] if to is not None else -1 for to in r] for r in route_table(s, step)
+            ]
+            row[k] = runner
+        return row  # type: ignore[return-value]
+
+    def changes(self) -> Generator[Any, Any, None]:
+        """On each change's date: the new design's runners, entry steps and staffing, and
+        (``hand_over``) the cases waiting at a redefined step moved to its new queue."""
+        for k, period in enumerate(self.s.periods[1:], 1):
+            yield self.env.timeout(period.start_day - self.env.now)
+            old = self.runners
+            self.runners, self.entry = self.period_runners[k], self.entries[k]
+            self._restaff(period.scenario)
+            if period.open_cases == "hand_over":
+                self._hand_over(old, self.runners)
+
+    def _restaff(self, s: Scenario) -> None:
+        """Pools the new design uses take its staffing; pools it no longer uses keep
+        their people for the cases that stay with them."""
+        for pair in s.staff_pools():
+            pool = self.ctx.staff[pair]
+            if isinstance(pool, StaffPool):  # shifts hold for the whole run (validated)
+                pool.restaff(s.role(*pair), team_clock(s, *pair, self.days))
+        for pair in s.caseload_pools():
+            self.ctx.caseloads[pair].resize(caseload_places(s.role(*pair)))
+
+    def _hand_over(self, old: list[StepRunner], new: list[StepRunner]) -> None:
+        """Cases waiting at a step the change redefines leave its queue now (best first)
+        and join the queue of the step as redefined; work already started finishes."""
+        for k, (before, after) in enumerate(zip(old, new, strict=True)):
+            if before is None or before is after or after is None:
+                continue
+            queues = (
+                getattr(before, "places", None)
+                if KINDS[before.step.kind].place_span
+                else (getattr(before, "pools", None))
+            )
+            for pool in dict.fromkeys(queues or ()):
+                for request in pool.put_queue.requests():
+                    i = self.case_of.get(request.proc)
+                    if i is not None and self.where.get(i) == k:
+                        request.cancel()
+                        request.proc.interrupt(HAND_OVER)
 
     def add_cases(self, n: int, block: int | None = None, priority: str | None = None) -> range:
         """Draw ``n`` more contacts: what they are about, then what each step decides.
@@ -121,7 +233,7 @@ class Pathway:
         """
         first = len(self.cases)
         drawn = draw_cases(self.s, self.seed, self.replication, n, block, priority)
-        for runner in self.runners:
+        for runner in self.all_runners:
 
             def rng(name: str, owner: str = runner.name) -> np.random.Generator:
                 return stream(self.seed, self.replication, owner, name, block)
@@ -146,6 +258,50 @@ class Pathway:
             for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
                 self.backlog_age[i] = age
                 self.env.process(self.contact(i, start=index[name]))
+
+    def add_open_cases(self) -> None:
+        """Start the scenario's open caseloads: cases already allocated at a step holding
+        caseload places (in the area of the team given, if given by team), each closing
+        when what is left of its duration has passed."""
+        works = [w.entry for w in self.s.demand.other_work.values()]
+        areas = self.s.demand.categories("area")
+        for name, backlog in self.s.backlog.items():
+            groups = backlog.open_by_team or {"": backlog.open}
+            k = self.index[name]
+            rng = stream(self.seed, self.replication, f"open/{name}", "age")
+            durations = stream(self.seed, self.replication, f"open/{name}", "duration")
+            for j, (team, n) in enumerate(groups.items()):
+                if n == 0:
+                    continue
+                ids = self.add_cases(n, block=OPEN_BLOCK + 1000 * k + j)
+                if team:
+                    self._move_to_area(ids, areas.index(self.s.teams[team].area))
+                if backlog.open_age_working_days is not None:
+                    ages = backlog.open_age_working_days.sample(rng, n)
+                else:
+                    ages = rng.uniform(0, backlog.open_oldest_working_days, n)
+                for i, age in zip(ids, ages.tolist(), strict=True):
+                    self.open_age[i] = age
+                    if name in works:  # other work open at the start counts as other work
+                        self.other_work[i] = works.index(name)
+                    self.env.process(self._open_case(i, k, age, durations))
+
+    def _move_to_area(self, ids: range, area: int) -> None:
+        """Cases of a team's open caseload are in its area (and routed as such)."""
+        cases = self.cases
+        for i in ids:
+            cases.area[i] = area
+        values = {a: np.asarray(getattr(cases, a)[ids.start : ids.stop]) for a in ROUTE_ATTRIBUTES}
+        cases.route_key[ids.start : ids.stop] = route_key(self.s, values).tolist()
+
+    def _open_case(
+        self, i: int, k: int, age: float, rng: np.random.Generator
+    ) -> Generator[Any, Any, None]:
+        runner = self.runners[k]
+        self.record((i, k * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
+        outcome = yield from runner.resume(i, age, rng)
+        after = runner.next[outcome][self.cases.route_key[i]]
+        yield from self.contact(i, start=after, arrive=False)
 
     def add_other_work(self) -> None:
         """Start the other work arriving for the same people: a Poisson stream each, at
@@ -190,17 +346,36 @@ class Pathway:
         self.parent[i] = parent
         yield from self.contact(i)
 
-    def contact(self, i: int, start: int | None = None) -> Generator[Any, Any, None]:
+    def contact(
+        self, i: int, start: int | None = None, arrive: bool = True
+    ) -> Generator[Any, Any, None]:
         """The whole pathway of one contact: step after step until an exit (from its
-        source's entry step, or from ``start`` for a case in a starting backlog)."""
+        source's entry step, or from ``start`` for a case in a starting backlog, or one
+        already open at the start, which ``arrive``d before)."""
         step = self.entry[self.cases.source[i]] if start is None else start
         key = self.cases.route_key[i]
-        runners = self.runners
-        self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
+        track = self.track
+        if track:
+            self.case_of[self.env.active_process] = i
+        if arrive:
+            self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
         while True:
-            runner = runners[step]
+            runner = self.runners[step]
             if runner.terminal:
                 runner.leave(i)
+                if track:
+                    del self.case_of[self.env.active_process], self.where[i]
                 return
-            outcome = yield from runner.run(i)
-            step = runner.next[outcome][key]
+            if track:
+                self.where[i] = step
+            try:
+                outcome = yield from runner.run(i)
+            except simpy.Interrupt:  # handed over to the step as a change redefined it
+                code = runner.code["left_queue"]
+                self.record((i, code, self.env.now, -1, 0, self.ctx.outcome_code[HAND_OVER]))
+                continue
+            now = self.runners[step]
+            if now is runner:
+                step = runner.next[outcome][key]
+            else:  # the step changed while the case was there: route by the new design
+                step = _route_now(runner, now, outcome, key)

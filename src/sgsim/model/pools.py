@@ -86,6 +86,10 @@ class WaitingLine:
     def __len__(self) -> int:
         return self._waiting
 
+    def requests(self) -> list[PriorityRequest]:
+        """The requests still waiting, best first (for a hand-over on a date)."""
+        return [e[3] for e in sorted(self._heap) if id(e[3]) not in self._cancelled]
+
     def __bool__(self) -> bool:
         return self._waiting > 0
 
@@ -149,6 +153,14 @@ class Pool(simpy.PriorityResource):
             return self.request(priority=priority)  # SimPy's own path, granted at once
         return Waiting(self, priority)
 
+    def resize(self, capacity: int) -> None:
+        """Change the number of servers (a change of staffing on a date): new ones start
+        on waiting cases at once; with fewer, those in use above the new number finish
+        their work first."""
+        self._capacity = capacity
+        if self.put_queue:
+            self._trigger_put(None)
+
     def give_back(self) -> None:
         """Free a server and hand it to the first waiting request, if any."""
         self.holding -= 1
@@ -178,6 +190,13 @@ class StaffPool(Pool):
         super().__init__(env, staff_count(role), fast_path)
         self.clock = clock
         self.stretch = task_stretch(role)
+
+    def restaff(self, role: Role, clock: WorkingClock) -> None:
+        """The role as a change on a date redefines it: its people, hours and calendar."""
+        people = staff_count(role)
+        self.clock = clock
+        self.stretch = task_stretch(role)
+        self.resize(people)
 
 
 # People go off this long before a shift's end (about 0.1 s), so a task whose end lands on

@@ -32,9 +32,12 @@ def simulate(
     pathway = Pathway(env, s, seed, replication, rows.append, days, fast_path)
     times = arrival_times(s, seed, replication).tolist()
     pathway.add_cases(len(times))
+    pathway.add_open_cases()  # first: they hold their places before anyone waiting
     pathway.add_backlog()
     pathway.add_other_work()
     env.process(pathway.arrivals(times))
+    if s.periods:
+        env.process(pathway.changes())
     env.run(until=s.horizon_days)
     return _to_log(s, replication, rows, pathway)
 
@@ -68,6 +71,10 @@ def _to_log(s: Scenario, replication: int, rows: list[Row], pathway: Pathway) ->
     for i, age in pathway.backlog_age.items():
         backlog_age[i] = age
     attributes["backlog_age"] = backlog_age
+    open_age = np.full(n_cases, np.nan)  # working days open before the start; NaN: not open
+    for i, age in pathway.open_age.items():
+        open_age[i] = age
+    attributes["open_age"] = open_age
     other_work = np.full(n_cases, -1, dtype=np.int16)  # index into demand.other_work; -1: none
     for i, k in pathway.other_work.items():
         other_work[i] = k

@@ -19,7 +19,7 @@ from sgsim.model.pools import caseload_places, staff_count
 from sgsim.model.rota import rota_words
 from sgsim.model.steps import KINDS, StepKind
 from sgsim.scenario.distributions import Distribution, Fixed
-from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Role, Route, Scenario, StaffedStep, Step
+from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Period, Role, Route, Scenario, StaffedStep, Step
 
 # Fields every step's paragraph says in its own words (kind, routes, team, role), and the
 # outcome chances, which are said from ``Step.outcome_shares`` for every kind alike.
@@ -283,4 +283,13 @@ def outline(s: Scenario) -> list[str]:
     """What ``sgsim validate`` lists of a valid scenario: teams with their roles, steps."""
     teams = "; ".join(f"{name} ({', '.join(team.roles)})" for name, team in s.teams.items())
     steps = ", ".join(f"{name} ({step.kind})" for name, step in s.steps.items())
-    return [f"teams: {teams}", f"steps: {steps}"]
+    return [f"teams: {teams}", f"steps: {steps}", *map(_change_line, s.periods[1:])]
+
+
+def _change_line(period: Period) -> str:
+    """'change on 2018-10-01 (open cases: hand over): front door...; teams: ...'"""
+    design = period.scenario
+    teams = ", ".join(design.teams)
+    words = f": {period.description}" if period.description else ""
+    rule = period.open_cases.replace("_", " ")
+    return f"change on {period.on} (open cases: {rule}){words}; teams then: {teams}"

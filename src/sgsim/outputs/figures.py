@@ -163,8 +163,12 @@ def _dates(s: Scenario, days: np.ndarray) -> list[dt.date]:
 
 
 def _shade_warmup(ax: Axes, s: Scenario) -> None:
+    """The warm-up shaded, and a dashed line on the date of each change of design."""
     if s.run.warmup_days:
         ax.axvspan(s.origin, s.run.start_date, color="0.9", zorder=0, label="warm-up (ignored)")
+    for k, period in enumerate(s.periods[1:]):
+        label = "change of design" if k == 0 else None
+        ax.axvline(period.on, color="0.3", linestyle="--", linewidth=1, zorder=1, label=label)
 
 
 def _date_axis(ax: Axes) -> None:

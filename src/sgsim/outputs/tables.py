@@ -11,7 +11,7 @@ from rich.markup import escape
 from sgsim.analysis.comparison import FLOORS, Difference
 from sgsim.analysis.metrics import PUBLISHED_RATE_NAMES, metric_names
 from sgsim.analysis.summary import RateCheck, ReportedCheck, Summary
-from sgsim.analysis.units import unit
+from sgsim.analysis.units import own_name, unit
 from sgsim.outputs.describe import kinds_in
 from sgsim.outputs.layout import Column, Sheet
 from sgsim.scenario.schema import Scenario
@@ -51,7 +51,7 @@ def fmt(name: str, x: float | None) -> str:
         return "-"
     if unit(name) == "share":
         return f"{x:.1%}"
-    if name.endswith("_mean") or name.startswith("caseload_"):
+    if own_name(name).endswith("_mean") or own_name(name).startswith("caseload_"):
         return f"{x:.2f}"
     return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:.1f}"
 

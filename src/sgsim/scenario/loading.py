@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sgsim.scenario import schema as sc
+from sgsim.scenario.changes import build_with_changes
 from sgsim.scenario.distributions import Distribution, finite_number, parse_distribution
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.limits import check_run
@@ -49,9 +50,10 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         scenario = build_scenario(files.raw, str(path))
         _check_removals(scenario, files.raw, str(path))
     except ScenarioError as exc:
-        holder = files.origins.holder(exc.key)
+        changed = exc.key.startswith("changes[")  # an error in a change: its file holds it
+        holder = files.origins.holder("changes" if changed else exc.key)
         exc.holder = holder if holder != exc.file else None  # a value the file inherits
-        if exc.got == "<nothing>" and not exc.hint:  # an incomplete table a file adds
+        if exc.got == "<nothing>" and not exc.hint and not changed:  # a table a file adds
             exc.hint = files.origins.misspelling(exc.key)
         raise
     return LoadedScenario(scenario=scenario, path=path, text="\n".join(files.texts))
@@ -98,8 +100,13 @@ def read_scenario_raw(path: str | Path) -> dict[str, Any]:
 
 
 def build_scenario(raw: Mapping[str, Any], file: str) -> sc.Scenario:
-    """Validate a parsed mapping (already merged) and build the Scenario."""
+    """Validate a parsed mapping (already merged) and build the Scenario: with
+    ``[[changes]]``, the scenario of each period (``sgsim.scenario.changes``)."""
     check_depth(raw, file)
+    return build_with_changes(raw, file, _build_one)
+
+
+def _build_one(raw: Mapping[str, Any], file: str) -> sc.Scenario:
     data = {k: v for k, v in raw.items() if k != "extends"}
     scenario = _build(sc.Scenario, data, "", file)
     _cross_check(scenario, file)
@@ -448,7 +455,8 @@ def _check_backlog(s: sc.Scenario, file: str) -> None:
                 "either oldest_days or age_days",
                 "<both>",
             )
-    total = sum(b.waiting for b in s.backlog.values())
+        _check_open(s, name, backlog, file)
+    total = sum(b.starting_cases for b in s.backlog.values())
     if total > MAX_BACKLOG:
         raise ScenarioError(
             file,
@@ -456,6 +464,54 @@ def _check_backlog(s: sc.Scenario, file: str) -> None:
             f"backlogs a run can hold in memory (at most {MAX_BACKLOG:,} cases in all)",
             f"<{total:,} cases>",
         )
+
+
+def _check_open(s: sc.Scenario, name: str, backlog: sc.Backlog, file: str) -> None:
+    """Open cases hold caseload places, at most as many as the step's teams have."""
+    from sgsim.model.pools import caseload_places
+    from sgsim.model.steps import KINDS
+
+    key = f"backlog.{name}"
+    if backlog.open_oldest_working_days > 0 and backlog.open_age_working_days is not None:
+        raise ScenarioError(
+            file,
+            f"{key}.open_age_working_days",
+            "either open_oldest_working_days or open_age_working_days",
+            "<both>",
+        )
+    if backlog.open and backlog.open_by_team:
+        raise ScenarioError(file, f"{key}.open_by_team", "either open or open_by_team", "<both>")
+    if not (backlog.open or backlog.open_by_team):
+        return
+    field = "open" if backlog.open else "open_by_team"
+    step = s.steps[name]
+    if not KINDS[step.kind].place_span:
+        raise ScenarioError(
+            file,
+            f"{key}.{field}",
+            "open cases only at a step holding caseload places (enquiry, other_work)",
+            f"<a {step.kind} step>",
+        )
+    places = {team: caseload_places(s.role(team, role)) for team, role in step.caseload()}
+    counts = backlog.open_by_team or {"": backlog.open}
+    for team, n in counts.items():
+        where = f"{key}.open_by_team.{team}" if team else f"{key}.open"
+        if team and (len(places) < 2 or team not in places):
+            raise ScenarioError(
+                file,
+                where,
+                f"one of the teams by area doing step {name} (" + ", ".join(places) + ")",
+                team,
+                hint=nearest(team, places),
+            )
+        most = places[team] if team else sum(places.values())
+        if n > most:
+            raise ScenarioError(
+                file,
+                where,
+                f"at most the caseload places ({most}: practitioners at work x caseload_cap)",
+                n,
+            )
 
 
 def _check_other_work(s: sc.Scenario, file: str) -> None:

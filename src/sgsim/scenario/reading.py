@@ -124,7 +124,7 @@ def _read_with_extends(
     if not parent_path.is_file():
         raise ScenarioError(file, "extends", "an existing scenario file", parent)
     base, texts, origins = _read_with_extends(parent_path, (*seen, path.resolve()), file)
-    merged = _merge(base, raw, origins, file)
+    merged = merge_tables(base, raw, origins, file)
     if "reported" in raw:  # replaced whole: one council's figures never mix with another's
         merged["reported"] = raw["reported"]
     return merged, [*texts, f"# --- {path.name}\n{text}"], origins
@@ -161,13 +161,15 @@ def _is_scenario(raw: Mapping[str, Any]) -> bool:
     not (a credentials file, say) is refused without echoing any of it."""
     hints = typing.get_type_hints(sc.Scenario)
     for key, value in raw.items():
-        hint = str if key == "extends" else hints.get(key)
+        if key == "changes":  # [[changes]]: a list of tables, checked when it is built
+            continue
+        hint = str if key == "extends" else hints.get(key) if key != "periods" else None
         if hint is None or not isinstance(value, str if hint is str else Mapping):
             return False
     return True
 
 
-def _merge(
+def merge_tables(
     base: Mapping[str, Any],
     override: Mapping[str, Any],
     origins: Origins,
@@ -183,7 +185,7 @@ def _merge(
         if value == "none" and isinstance(old, Mapping):
             del merged[key]
         elif isinstance(value, Mapping) and isinstance(old, Mapping) and "dist" not in value:
-            merged[key] = _merge(old, value, origins, file, path)
+            merged[key] = merge_tables(old, value, origins, file, path)
             continue
         else:
             merged[key] = value

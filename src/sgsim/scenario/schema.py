@@ -345,15 +345,49 @@ class StaffedStep(Step):
 
 @dataclass(frozen=True)
 class Backlog:
-    """Cases already waiting at a step when the run starts (a council's reported position,
-    such as "630 people waiting"), and how long they have waited."""
+    """Cases already at a step when the run starts (a council's reported position, such
+    as "630 people waiting"): waiting in its queue, and how long they have waited; and, at
+    a step holding caseload places, open cases already allocated, and how long ago."""
 
-    waiting: int = spec(ge=0, doc="cases waiting in the step's queue at the start")
+    waiting: int = spec(0, ge=0, doc="cases waiting in the step's queue at the start")
     oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
     priority: str | None = spec(
         None, choices=PRIORITIES, doc="the priority of every case (default: drawn as contacts')"
     )
+    open: int = spec(0, ge=0, doc="cases holding a caseload place at the step at the start")
+    open_by_team: dict[str, int] = spec(
+        {}, ge=0, doc="or: open cases in each of the step's teams (teams by area)"
+    )
+    open_oldest_working_days: float = spec(
+        0.0, ge=0, doc="the longest an open case has been open; ages spread evenly to it"
+    )
+    open_age_working_days: Distribution | None = spec(
+        None, doc="or: a distribution of how long each open case has been open"
+    )
+
+    @property
+    def starting_cases(self) -> int:
+        """Cases the backlog starts: waiting and open."""
+        return self.waiting + self.open + sum(self.open_by_team.values())
+
+
+OPEN_CASES = ("stay", "hand_over")
+
+
+@dataclass(frozen=True)
+class Period:
+    """One stretch of a run with changes: the whole design in force from ``start_day``
+    (simulated days from time zero) until the next period, validated as a scenario of its
+    own. ``open_cases`` says what happens, at its start, to cases queued at a step the
+    change redefines: they ``stay`` in the old queue, or are handed over (``hand_over``)
+    to the queue of the step as redefined."""
+
+    start_day: float
+    scenario: Scenario
+    on: dt.date | None = None  # the change's date (None for the first period)
+    open_cases: str = "stay"
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -378,6 +412,10 @@ class Scenario:
     backlog: dict[str, Backlog] = spec({}, doc="cases waiting at steps when the run starts")
     calendar: CalendarSpec = spec(CalendarSpec())
     reported: Reported = spec(Reported())
+    # With [[changes]]: the design in force in each period, the first being the file's own
+    # (empty without changes). The steps and teams above are then every period's, each
+    # with its latest definition, so that outputs name every step and pool of the run.
+    periods: tuple[Period, ...] = ()
 
     @property
     def horizon_days(self) -> int:
@@ -398,7 +436,10 @@ class Scenario:
         return self.demand.sources[source].entry or self.first_step
 
     def staff_pools(self) -> tuple[tuple[str, str], ...]:
-        """(team, role) pairs doing touch-time work, in pathway order, without repeats."""
+        """(team, role) pairs doing touch-time work, in pathway order, without repeats
+        (of every period, in a run with changes)."""
+        if self.periods:
+            return tuple(dict.fromkeys(x for p in self.periods for x in p.scenario.staff_pools()))
         pairs = [pair for step in self.steps.values() for pair in step.staff()]
         pairs += [pair for review in self.reviews().values() for pair in [review.team_role]]
         return tuple(dict.fromkeys(pairs))
@@ -412,7 +453,11 @@ class Scenario:
         }
 
     def caseload_pools(self) -> tuple[tuple[str, str], ...]:
-        """(team, role) pairs holding enquiries in a caseload, in pathway order."""
+        """(team, role) pairs holding enquiries in a caseload, in pathway order (of every
+        period, in a run with changes)."""
+        if self.periods:
+            pairs = [x for p in self.periods for x in p.scenario.caseload_pools()]
+            return tuple(dict.fromkeys(pairs))
         pairs = [pair for step in self.steps.values() for pair in step.caseload()]
         return tuple(dict.fromkeys(pairs))
 

@@ -93,7 +93,7 @@ def _estimate(s: Scenario, tables: Tables) -> tuple[float, float]:
     visits = _visits(s, tables)
     with np.errstate(all="ignore"):
         new = float(daily_rates(s).sum())
-    backlog = sum(b.waiting for b in s.backlog.values())
+    backlog = sum(b.starting_cases for b in s.backlog.values())
     contacts = new * _return_factor(s, visits) + backlog
     return contacts, _events_per_contact(s, visits)
 

@@ -88,14 +88,39 @@ class EnquiryRunner(StepRunner):
         left = yield from self.wait_for(places, i)
         if left >= 0:
             return left
+        return (yield from self.hold(i, area, self.draws["days"][i], self.draws["hours"][i]))
+
+    def resume(self, i: int, age: float, rng: np.random.Generator) -> Generator[Any, Any, int]:
+        """A case open at the start, allocated ``age`` working days ago: it takes a place at
+        once and holds it for what is left of its duration (drawn given that it has lasted
+        ``age`` already), with that share of its touch hours."""
+        days = self.draws["days"][i]
+        if days <= age:
+            days = _longer_than(self.duration_of(i), age, rng)
+        left = max(days - age, 0.0)
+        area = self.ctx.cases.area[i]
+        self.places[area].holding += 1  # validate allows no more open cases than places
+        hours = self.draws["hours"][i] * (left / days if days > 0 else 0.0)
+        return (yield from self.hold(i, area, left, hours))
+
+    def duration_of(self, i: int) -> Distribution:
+        """The distribution case ``i``'s duration is drawn from (by its risk level)."""
+        step = self.step
+        if step.duration_working_days is not None:
+            return step.duration_working_days
+        level = self.ctx.scenario.demand.categories("risk_level")[self.ctx.cases.risk_level[i]]
+        return step.duration_by_risk_level[level]
+
+    def hold(self, i: int, area: int, days: float, hours: float) -> Generator[Any, Any, int]:
+        """Hold a place (already taken) for ``days`` working days, with the touch hours."""
+        env, code, record = self.env, self.code, self.record
+        places = self.places[area]
         place = places.free.pop()
         now = env.now
         place_id = self.place_ids[area]
         record((i, code["started"], now, place_id, place, 0))
         staff = self.staff[area]
-        days = self.draws["days"][i]
         elapsed_end = staff.clock.add_working_days(now, days)
-        hours = self.draws["hours"][i]
         if hours > 0:
             yield from self.sessions(i, area, staff, now, days, hours)
         if elapsed_end > env.now:
@@ -134,6 +159,17 @@ class EnquiryRunner(StepRunner):
             record((i, end, env.now, pool_id, person, 0))
             staff.free.append(person)
             staff.give_back()
+
+
+def _longer_than(dist: Distribution, age: float, rng: np.random.Generator) -> float:
+    """A duration drawn from ``dist`` given that it exceeds ``age`` (by rejection, 64 at a
+    time); ``age`` itself (the case closes at once) if 1,024 draws give none longer."""
+    for _ in range(16):
+        draws = dist.sample(rng, 64)
+        longer = draws[draws > age]
+        if longer.size:
+            return float(longer[0])
+    return age
 
 
 def check(name: str, step: EnquiryStep, scenario: Scenario, file: str) -> None:
