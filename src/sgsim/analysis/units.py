@@ -20,3 +20,25 @@ def unit(metric: str) -> Unit:
     if "_days" in metric or metric.endswith("_day"):
         return "days"
     return "cases"
+
+
+# Decimals a summary shows: a hundredth of a percentage point, about a quarter of an hour,
+# a tenth of a case. Whole numbers of cases stay whole.
+DECIMALS: dict[Unit, int] = {"share": 4, "days": 2, "cases": 1}
+
+
+def unit_words(metric: str) -> str:
+    """The unit of a metric as a reader says it, for a table's ``unit`` column."""
+    kind = unit(metric)
+    if kind == "share":
+        return "share (0 to 1)"
+    if kind == "days":
+        return "working days" if "working_days" in metric else "calendar days"
+    return "cases"
+
+
+def rounded(metric: str, x: float) -> float | int:
+    """``x`` to the decimals its unit needs (``DECIMALS``); a whole number as an integer."""
+    if unit(metric) == "cases" and float(x).is_integer():
+        return int(x)
+    return round(x, DECIMALS[unit(metric)])
