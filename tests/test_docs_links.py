@@ -75,9 +75,9 @@ def test_the_documents_figures_are_drawn_by_the_script_in_docs(tmp_path):
     written = script["main"](
         [
             "--replications",
-            "2",
+            "1",
             "--warmup-replications",
-            "2",
+            "1",
             "--warmup-days",
             "120",
             "--workers",
