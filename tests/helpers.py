@@ -20,7 +20,7 @@ DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal.toml"
 ROOT = Path(__file__).parent.parent
 WEST_SUSSEX = ROOT / "scenarios" / "west_sussex_2022_23.toml"
-EAST_SUSSEX = ROOT / "scenarios" / "east_sussex_hscc.toml"
+EAST_SUSSEX = ROOT / "scenarios" / "east_sussex_2024.toml"
 # Every council scenario shipped in scenarios/ (the teaching ladder is tested on its own).
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 SGSIM = [sys.executable, "-m", "sgsim"]  # the installed command, in a process of its own

@@ -159,8 +159,10 @@ def test_every_control_of_every_shipped_scenario_sets_a_real_setting(entry):
         *(c for cs in controls.staff_controls(s).values() for c in cs),
         *(c for cs in controls.step_controls(s).values() for c in cs),
     ]
-    roles = sum(len(team.roles) for team in s.teams.values())
+    roles = sum(r.headcount is not None for team in s.teams.values() for r in team.roles.values())
+    shifts = sum(len(r.rota) for team in s.teams.values() for r in team.roles.values())
     assert sum(c.path.endswith(".headcount") for c in every) == roles
+    assert sum(c.path.endswith(".people") for c in every) == shifts
     for c in every:
         assert c.low <= c.value <= c.high, c
         resolve_path(c.path, src.raw, entry.name, c.path)  # a ScenarioError if not

@@ -12,6 +12,14 @@ from sgsim.cli import main
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import load_scenario
 
+ROTA = '[teams.front_door.roles.triage_officer]\nheadcount = "none"\n' + (
+    "[teams.front_door.roles.triage_officer.rota]\n"
+)
+REVIEW = (
+    "[steps.triage.waiting_list.review]\nevery_working_days = 5\n"
+    'minutes = { dist = "fixed", value = 10 }\n'
+)
+
 # (the child file's body after `extends`, the key path named, words expected in the message);
 # a key whose value bad.toml inherits names the file it is in, {base}
 CASES = [
@@ -178,6 +186,111 @@ CASES = [
         "[teams.locality.roles.practioner]\nheadcount = 2\n",
         "teams.locality.roles.practioner",
         "did you mean 'practitioner'",
+    ),
+    # rotas, overtime and waiting-list reviews
+    (
+        ROTA + 'early = { days = ["mon", "tues"], start = 8, hours = 8, people = 2 }\n',
+        "teams.front_door.roles.triage_officer.rota.early.days",
+        "weekday names: mon, tue",
+    ),
+    (
+        ROTA + 'early = { days = "weekdays", start = 8, hours = 8, people = 2 }\n'
+        'late = { days = "fri", start = 15, hours = 8, people = 1 }\n',
+        "teams.front_door.roles.triage_officer.rota.late",
+        "shifts that do not overlap (shift early runs fri 8:00 to fri 16:00)",
+    ),
+    (
+        ROTA + 'long = { days = "mon", start = 8, hours = 30, people = 2 }\n',
+        "teams.front_door.roles.triage_officer.rota.long.hours",
+        "a number > 0 and <= 24",
+    ),
+    (
+        ROTA + 'night = { days = "sun", start = 20, hours = 12, people = 1 }\n'
+        'early = { days = "mon", start = 7, hours = 8, people = 2 }\n',
+        "teams.front_door.roles.triage_officer.rota.early",
+        "shift night runs sun 20:00 to mon 8:00",
+    ),
+    (
+        '[teams.front_door.roles.triage_officer]\nheadcount = "none"\ncalendar = "24/7"\n'
+        "[teams.front_door.roles.triage_officer.rota]\n"
+        'day = { days = "every_day", start = 8, hours = 12, people = 3 }\n'
+        'night = { days = "weekdays", start = 20, hours = 12, people = 1 }\n',
+        "teams.front_door.roles.triage_officer.rota",
+        'someone on at every hour (calendar = "24/7")',
+    ),
+    (
+        ROTA + 'early = { days = "every_day", start = 8, hours = 8, people = 0 }\n',
+        "teams.front_door.roles.triage_officer.rota",
+        "shifts with someone on at some time",
+    ),
+    (
+        "[teams.front_door.roles.triage_officer.rota]\n"
+        'early = { days = "every_day", start = 8, hours = 8, people = 2 }\n',
+        "teams.front_door.roles.triage_officer.headcount (in {base})",
+        "either a headcount or a rota",
+    ),
+    (
+        '[teams.front_door.roles.triage_officer]\nheadcount = "none"\n',
+        "teams.front_door.roles.triage_officer.headcount",
+        "a value (people in post), or a rota",
+    ),
+    (
+        ROTA.replace("\n[", "\nfte = 0.8\n[", 1)
+        + 'early = { days = "every_day", start = 8, hours = 8, people = 2 }\n',
+        "teams.front_door.roles.triage_officer.fte",
+        "no fte with a rota",
+    ),
+    (
+        '[teams.locality.roles.practitioner]\nheadcount = "none"\n'
+        "[teams.locality.roles.practitioner.rota]\n"
+        'early = { days = "every_day", start = 8, hours = 8, people = 2 }\n',
+        "teams.locality.roles.practitioner.rota",
+        "only for a role doing touch work",
+    ),
+    (
+        "[teams.front_door.roles.clerk]\nheadcount = 1\n"
+        "overtime = { when_queue_over = 30, extra_hours = 2, max_people = 1 }\n",
+        "teams.front_door.roles.clerk.overtime",
+        "overtime for a role some step takes touch time from",
+    ),
+    (
+        '[teams.front_door.roles.triage_officer]\ncalendar = "24/7"\n'
+        "overtime = { when_queue_over = 30, extra_hours = 2, max_people = 1 }\n",
+        "teams.front_door.roles.triage_officer.overtime",
+        "never goes off",
+    ),
+    (
+        "[teams.front_door.roles.triage_officer]\n"
+        "overtime = { when_queue_over = 30, extra_hours = 2, max_people = 0 }\n",
+        "teams.front_door.roles.triage_officer.overtime.max_people",
+        ">= 1",
+    ),
+    (
+        REVIEW + 'team = "locality"\nrole = "managr"\n',
+        "steps.triage.waiting_list.review.role",
+        "did you mean 'manager'",
+    ),
+    (
+        REVIEW + 'team = "locallity"\nrole = "manager"\n',
+        "steps.triage.waiting_list.review.team",
+        "did you mean 'locality'",
+    ),
+    (
+        REVIEW + 'team = "locality"\nrole = "manager"\nraise_share = 0.7\nlower_share = 0.4\n',
+        "steps.triage.waiting_list.review.lower_share",
+        "raise_share + lower_share at most 1",
+    ),
+    (
+        "[backlog.triage]\nwaiting = 1000000\n"
+        + REVIEW.replace("= 5", "= 1")
+        + 'team = "locality"\nrole = "manager"\n',
+        "steps.triage.waiting_list.review.every_working_days",
+        "reviews whose events fit in this machine's memory",
+    ),
+    (
+        REVIEW.replace("value = 10", "value = 1e7") + 'team = "locality"\nrole = "manager"\n',
+        "steps.triage.waiting_list.review.minutes",
+        "250 working days",
     ),
 ]
 

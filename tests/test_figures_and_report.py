@@ -342,7 +342,11 @@ def test_stress_report_lists_the_events_the_log_holds_and_draws_the_routes(tmp_p
         for e in csv.DictReader((out / "events.csv").open())
     }
     assert logged <= pairs  # ...which covers what this run recorded
-    assert pairs - logged == {("STEP_left_queue", "queue")}  # no waiting list here
+    assert pairs - logged == {  # no waiting list here, so nobody leaves one or reviews it
+        ("STEP_left_queue", "queue"),
+        ("STEP_review_started", "resource_use"),
+        ("STEP_reviewed", "resource_use_end"),
+    }
     diagram = text.split("### 2.1")[1].split("### 2.2")[0]
     for line in (
         "contacts (every source) -> triage",

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from helpers import make, minimal_raw
+from helpers import make, minimal_raw, rejected
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
@@ -64,3 +64,46 @@ def test_utilisation_splits_into_safeguarding_and_other_work_exactly():
     expected = 1.5 * sessions / (people * 7.4 * working_days)
     share = m["utilisation_total_locality_practitioner"] - m["utilisation_locality_practitioner"]
     assert share == pytest.approx(expected, rel=0.03)
+
+
+def test_other_work_given_low_priority_never_takes_a_place_an_enquiry_waits_for():
+    """Allocation is urgent first, then first come (``pools.py``). With every assessment
+    and every case of a starting backlog of assessments "low", and no contact "low", a
+    place freed while an enquiry waits goes to the enquiry: no assessment starts while an
+    enquiry is waiting for a place. Places are kept scarce (a cap of 6 for 4 people, 60
+    assessments waiting at the start), so the rule is exercised many times."""
+    raw = with_assessments(per_day=1.0)
+    raw["demand"]["other_work"]["assessments"]["priority"] = "low"
+    raw["demand"]["priority"] = {"urgent": 0.2, "normal": 0.8}
+    raw["teams"]["locality"]["roles"]["practitioner"]["caseload_cap"] = 6
+    raw["backlog"] = {"assessment": {"waiting": 60, "priority": "low"}}
+    s = make(raw)
+    log = simulate(s, 4)
+    low = 2
+    assert set(log.attributes["priority"][log.case[log.rows("arrived", step="assessment")]]) == {
+        low
+    }
+    waiting = log.rows("queued", step="enquiry")
+    taken = log.rows("started", step="enquiry") | log.rows("left_queue", step="enquiry")
+    events = sorted(
+        [(t, 1) for t in log.time[waiting]] + [(t, -1) for t in log.time[taken]],
+        key=lambda e: (e[0], e[1]),  # at a tie, an enquiry taking a place is counted first
+    )
+    times = np.array([t for t, _ in events])
+    line = np.cumsum([d for _, d in events])
+    starts = log.time[log.rows("started", step="assessment")]
+    behind = np.searchsorted(times, starts, side="right") - 1
+    busy = line[behind[behind >= 0]]
+    assert starts.size > 100 and np.all(busy == 0)
+    assert np.any(line > 0)  # enquiries did wait for places at times
+
+
+@pytest.mark.parametrize("where", ["demand.other_work.assessments", "backlog.assessment"])
+def test_a_priority_not_urgent_normal_or_low_is_refused_in_one_line(where):
+    raw = with_assessments()
+    raw["backlog"] = {"assessment": {"waiting": 5}}
+    table = raw["demand"]["other_work"]["assessments"] if "demand" in where else raw["backlog"]
+    table = table if "demand" in where else table["assessment"]
+    table["priority"] = "hgh"
+    message = rejected(lambda: make(raw))
+    assert f"{where}.priority" in message and "'urgent', 'normal', 'low'" in message

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import PARAMS, PATHS, make, minimal_raw, sweep_file
+from helpers import EAST_SUSSEX, PARAMS, PATHS, make, minimal_raw, sweep_file
 
 from sgsim.cli import main
 from sgsim.studies.settings import apply_settings, complete_mixes
@@ -308,3 +308,15 @@ def test_sweep_record_names_the_design(tmp_path):
     assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 0
     record = json.loads((tmp_path / "o" / "sweep.json").read_text())
     assert record["design"] == "grid" and record["points"] == 6 and record["replications"] == 2
+
+
+def test_a_sweep_of_a_council_with_no_decision_target_plots_working_days_by_default(tmp_path):
+    """East Sussex states no decision target: with no plot_metric the sweep plots the
+    working days to decision, not a share "within target" it does not have."""
+    path = tmp_path / "sweep.toml"
+    path.write_text(
+        f'base = "{EAST_SUSSEX.as_posix()}"\n'
+        + PARAMS["manager"].replace("locality.roles.manager", "locality.roles.practice_manager")
+        + "values = [7, 8]\n"
+    )
+    assert load_sweep(path).plot_metrics == ("decision_working_days_mean",)

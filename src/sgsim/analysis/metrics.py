@@ -14,15 +14,17 @@ hours the pool's effective staff are at work.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
-from sgsim.model.pools import staff_count
+from sgsim.model.pools import staff_count, task_stretch
+from sgsim.model.rota import overrun_hours, person_hours, roster
 from sgsim.model.steps import KINDS
-from sgsim.model.steps.base import EVENT_CODE, Count
-from sgsim.scenario.schema import Role, Scenario, pool_name
+from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Count
+from sgsim.scenario.schema import DAYS_PER_YEAR, Role, Scenario, pool_name
 
 # Conversion rates that reports publish, as (numerator counts, denominator count).
 RATE_FROM_COUNTS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -126,6 +128,24 @@ def metric_names(s: Scenario) -> dict[str, tuple[str, str]]:
                 )
         if KINDS[step.kind].terminal:
             names[f"exit_{name}"] = ("outcomes", f"cases leaving at {name}")
+    for name, review in s.reviews().items():
+        who = f"{review.role} ({review.team})"
+        names[f"{name}_reviews"] = ("queues", f"reviews of cases waiting at {name}, by {who}")
+        names[f"{name}_review_hours"] = ("queues", f"{who} hours reviewing {name}'s list")
+        for change in PRIORITY_CHANGES:
+            names[f"{name}_{change}"] = ("queues", f"{name}'s reviews: {change}".replace("_", " "))
+    for team, role in s.staff_pools():
+        r, pool = s.role(team, role), pool_name(team, role)
+        if r.overtime is not None:
+            names[f"overtime_hours_per_year_{pool}"] = (
+                "staff",
+                f"overtime hours a year, {role} ({team})",
+            )
+        if r.works_shifts:
+            names[f"overrun_hours_per_year_{pool}"] = (
+                "staff",
+                f"hours a year finishing a task after going off, {role} ({team})",
+            )
     for name in s.demand.other_work:
         names[f"other_work_{name}"] = ("funnel", f"pieces of other work arriving: {name}")
     for name in s.backlog:
@@ -230,10 +250,54 @@ def compute(
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
     out.update(backlog_clearing(log, s))
+    out.update(overtime(log, s, m, days))
+    out.update(reviews(log, s, m, days))
     kind_of_work = log.attributes["other_work"][log.case]
     for k, name in enumerate(s.demand.other_work):
         out[f"other_work_{name}"] = m.count(log.rows("arrived") & (kind_of_work == k))
     return {name: out[name] for name in names}
+
+
+def overtime(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
+    """Per role working shifts, as rates a year over the period: overtime person-hours
+    (roles with overtime), and hours past a shift's end finishing the task in hand."""
+    out = {}
+    period = np.array([m.start, m.end])
+    per_year = DAYS_PER_YEAR / (m.end - m.start)
+    every = _touch_spans(log, s)
+    for k, (team, role) in enumerate(s.staff_pools()):
+        r, pool = s.role(team, role), pool_name(team, role)
+        if not r.works_shifts:
+            continue
+        stays = log.overtime[log.overtime[:, 0] == k, 1:]
+        if r.overtime is not None:
+            hours = np.diff(person_hours(stays[:, 0], stays[:, 1], stays[:, 2], period))[0]
+            out[f"overtime_hours_per_year_{pool}"] = float(hours * per_year)
+        on = people_on_duty(log, s, (team, role), days)
+        busy = every.get(k, (np.zeros(0), np.zeros(0)))
+        out[f"overrun_hours_per_year_{pool}"] = float(
+            np.diff(overrun_hours(busy, on, period))[0] * per_year
+        )
+    return out
+
+
+def reviews(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
+    """Waiting-list reviews done in the period, per step: how many, the reviewers' touch
+    hours (working hours between start and end, less the pool's stretch) and the
+    priorities they changed."""
+    out = {}
+    for name, review in s.reviews().items():
+        done = log.rows("reviewed", step=name)
+        rows, t1 = pairs(log, log.rows("review_started", step=name), done)
+        r = s.role(*review.team_role)
+        clock = team_clock(s, *review.team_role, days)
+        ended = (t1 >= m.start) & (t1 < m.end)
+        worked = clock.hours_at_many(t1[ended]) - clock.hours_at_many(log.time[rows][ended])
+        out[f"{name}_reviews"] = m.count(done)
+        out[f"{name}_review_hours"] = float(worked.sum() / task_stretch(r))
+        for change in PRIORITY_CHANGES:
+            out[f"{name}_{change}"] = m.count(log.rows("reviewed", step=name, outcome=change))
+    return out
 
 
 def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
@@ -346,41 +410,112 @@ def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarra
     return rows[starts], t_last
 
 
+def _touch_events(s: Scenario) -> list[tuple[str, str, str | None]]:
+    """(start event, end event, kind or None for any step) of every span of touch time."""
+    out: list[tuple[str, str, str | None]] = [
+        (first, last, kind) for kind in _kinds(s) for first, last in KINDS[kind].touch_spans
+    ]
+    if s.reviews():
+        out.append(("review_started", "reviewed", None))
+    return out
+
+
+def _touch_spans(
+    log: EventLog, s: Scenario, cases: np.ndarray | None = None
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per staff pool index, the start and end times of its touch work (on the cases
+    ``cases`` marks, or on all); unfinished work is busy to the end of the run."""
+    spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    horizon = float(s.horizon_days)
+    for first, last, kind in _touch_events(s):
+        rows, t1 = pairs(log, log.rows(first, kind=kind), log.rows(last, kind=kind))
+        if cases is not None:
+            keep = cases[log.case[rows]]
+            rows, t1 = rows[keep], t1[keep]
+        t0, pool = log.time[rows], log.pool[rows]
+        t1 = np.where(np.isnan(t1), horizon, t1)
+        for k in np.unique(pool):
+            mine = pool == k
+            spans.setdefault(int(k), []).append((t0[mine], t1[mine]))
+    return {
+        k: (np.concatenate([a for a, _ in parts]), np.concatenate([b for _, b in parts]))
+        for k, parts in spans.items()
+    }
+
+
 def _busy_hours(
     log: EventLog, s: Scenario, days: WorkingDays, cases: np.ndarray | None = None
 ) -> dict[str, BusyClock]:
     """Per staff pool, a function giving touch hours worked from time zero up to any times
     (on the cases ``cases`` marks, or on all)."""
-    spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    horizon = float(s.horizon_days)
-    for kind in _kinds(s):
-        for first, last in KINDS[kind].touch_spans:
-            rows, t1 = pairs(log, log.rows(first, kind=kind), log.rows(last, kind=kind))
-            if cases is not None:
-                keep = cases[log.case[rows]]
-                rows, t1 = rows[keep], t1[keep]
-            t0, pool = log.time[rows], log.pool[rows]
-            t1 = np.where(np.isnan(t1), horizon, t1)  # unfinished tasks are busy to the end
-            for k in np.unique(pool):
-                mine = pool == k
-                spans.setdefault(int(k), []).append((t0[mine], t1[mine]))
+    spans = _touch_spans(log, s, cases)
+    shifts = any(s.role(*pair).works_shifts for pair in s.staff_pools())
+    every = _touch_spans(log, s) if shifts and cases is not None else spans
+    none = (np.zeros(0), np.zeros(0))
     out = {}
     for k, (team, role) in enumerate(s.staff_pools()):
         clock = team_clock(s, team, role, days)
-        parts = spans.get(k, [])
-        t0 = np.concatenate([a for a, _ in parts]) if parts else np.zeros(0)
-        t1 = np.concatenate([b for _, b in parts]) if parts else np.zeros(0)
+        t0, t1 = spans.get(k, none)
         out[pool_name(team, role)] = BusyClock(
-            clock, clock.hours_at_many(t0), clock.hours_at_many(t1)
+            clock,
+            clock.hours_at_many(t0),
+            clock.hours_at_many(t1),
+            at_work(log, s, (team, role), clock, days, every.get(k, none)),
         )
     return out
+
+
+def at_work(
+    log: EventLog,
+    s: Scenario,
+    pair: tuple[str, str],
+    clock: WorkingClock,
+    days: WorkingDays,
+    busy: tuple[np.ndarray, np.ndarray],
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Person-hours the pool's simulated people are at work from time zero to each time:
+    the working clock times the people, or, for a role working shifts, the rostered
+    hours, the overtime, and the time past a shift's end finishing a task (``busy``: the
+    pool's touch work)."""
+    r = s.role(*pair)
+    if not r.works_shifts:
+        people = staff_count(r)
+        return lambda t: clock.hours_at_many(t) * people
+    on = people_on_duty(log, s, pair, days)
+
+    def hours(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        return person_hours(*on, t) + overrun_hours(busy, on, t)
+
+    return hours
+
+
+def people_on_duty(
+    log: EventLog, s: Scenario, pair: tuple[str, str], days: WorkingDays
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spans (starts, ends, people) of a shift-working pool's people on: its roster, then
+    its overtime stays."""
+    rostered = roster(s, s.role(*pair), days)
+    stays = log.overtime[log.overtime[:, 0] == s.staff_pools().index(pair), 1:]
+    return (
+        np.concatenate([rostered.start, stays[:, 0]]),
+        np.concatenate([rostered.end, stays[:, 1]]),
+        np.concatenate([rostered.people, stays[:, 2]]),
+    )
 
 
 class BusyClock:
     """Touch hours a pool worked up to time t: sum over tasks of min(W1, W(t)) - min(W0, W(t))."""
 
-    def __init__(self, clock: WorkingClock, w0: np.ndarray, w1: np.ndarray) -> None:
+    def __init__(
+        self,
+        clock: WorkingClock,
+        w0: np.ndarray,
+        w1: np.ndarray,
+        at_work: Callable[[np.ndarray], np.ndarray],
+    ) -> None:
         self.clock = clock
+        self.at_work = at_work
         self.w0, self.w1 = np.sort(w0), np.sort(w1)
         self.c0 = np.concatenate(([0.0], np.cumsum(self.w0)))
         self.c1 = np.concatenate(([0.0], np.cumsum(self.w1)))
@@ -405,7 +540,7 @@ class BusyClock:
         is the share of all hours at work.
         """
         t = np.asarray(t, dtype=float)
-        available = np.diff(self.clock.hours_at_many(t)) * staff_count(role)
+        available = np.diff(self.at_work(t))
         busy = np.diff(self.worked(t)) * (1 - role.other_work_share)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(available > 0, busy / available, np.nan)

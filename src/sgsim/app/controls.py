@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from sgsim.outputs.describe import conditions, words
-from sgsim.scenario.schema import Scenario, Step
+from sgsim.scenario.schema import Role, Scenario, Step
 
 MAX_RUN_DAYS = 5 * 365  # a workshop run, not a sweep: at most five years measured...
 MAX_WARMUP_DAYS = 2 * 365  # ...after at most two of warm-up
@@ -105,22 +105,14 @@ def demand_controls(s: Scenario) -> list[Control]:
 
 
 def staff_controls(s: Scenario) -> dict[str, list[Control]]:
-    """Headcount and absence of every role, by team."""
+    """Headcount (or the people on each shift of a rota) and absence of every role, by team."""
     out: dict[str, list[Control]] = {}
     for team_name, team in s.teams.items():
         for role_name, role in team.roles.items():
             where = f"teams.{team_name}.roles.{role_name}"
             out.setdefault(team_name, []).extend(
                 [
-                    Control(
-                        f"{where}.headcount",
-                        f"{words(role_name)}: people in post",
-                        role.headcount,
-                        0.5 if role.headcount >= 0.5 else 0,
-                        max(2 * role.headcount, role.headcount + 5),
-                        0.5,
-                        slider=False,
-                    ),
+                    *_people_controls(where, role_name, role),
                     Control(
                         f"{where}.absence_rate",
                         f"{words(role_name)}: time lost to absence and vacancy",
@@ -133,6 +125,34 @@ def staff_controls(s: Scenario) -> dict[str, list[Control]]:
                 ]
             )
     return out
+
+
+def _people_controls(where: str, role_name: str, role: Role) -> list[Control]:
+    """A role's people in post, or the people on each shift of its rota."""
+    if role.headcount is not None:
+        return [
+            Control(
+                f"{where}.headcount",
+                f"{words(role_name)}: people in post",
+                role.headcount,
+                0.5 if role.headcount >= 0.5 else 0,
+                max(2 * role.headcount, role.headcount + 5),
+                0.5,
+                slider=False,
+            )
+        ]
+    return [
+        Control(
+            f"{where}.rota.{shift_name}.people",
+            f"{words(role_name)}: people on the {words(shift_name)} shift",
+            shift.people,
+            min(1, shift.people),
+            max(2 * shift.people, shift.people + 5),
+            1,
+            slider=False,
+        )
+        for shift_name, shift in role.rota.items()
+    ]
 
 
 def step_controls(s: Scenario) -> dict[str, list[Control]]:

@@ -40,9 +40,9 @@ FIGURES = {
     "decision_times": (
         "Timeliness: working days to a decision",
         "How many working days each contact waited for its decision (whether the s42 duty "
-        "applies), as a share of all decisions. The dashed red line is the council's "
-        "target, with the share decided within it. A long tail to the right is the people "
-        "who waited longest: look at it, not only at the average.",
+        "applies), as a share of all decisions. Where the council has a target, a dashed "
+        "red line marks it, with the share decided within it. A long tail to the right is "
+        "the people who waited longest: look at it, not only at the average.",
     ),
     "waits": (
         "Waits and how long enquiries last",

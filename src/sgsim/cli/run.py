@@ -29,7 +29,7 @@ examples:
   sgsim run scenarios/west_sussex_2022_23.toml
       20 replications: the funnel, conversion rates, timeliness, queues and utilisation,
       with 95% confidence intervals, beside the council's reported figures
-  sgsim run scenarios/east_sussex_hscc.toml --replications 50 --seed 7 --out results/es
+  sgsim run scenarios/east_sussex_2024.toml --replications 50 --seed 7 --out results/es
       also write the event log, per-replication metrics and daily queues as CSV
   sgsim run scenarios/west_sussex_2022_23.toml --plots figures/ws
       also draw the funnel, queues, timeliness, staff and monthly figures (PNG and SVG)

@@ -167,6 +167,5 @@ def scenario_days(s: Scenario) -> WorkingDays:
 def team_clock(s: Scenario, team: str, role: str, days: WorkingDays) -> WorkingClock:
     """The working clock the people of a role in a team work to."""
     r = s.role(team, role)
-    return WorkingClock(
-        None if r.calendar == "24/7" else days, s.calendar.open_hour, r.hours_per_day
-    )
+    always = r.calendar == "24/7" or r.works_shifts  # shifts: a task starts when someone is on
+    return WorkingClock(None if always else days, s.calendar.open_hour, r.hours_per_day)

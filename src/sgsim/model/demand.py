@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sgsim.model.streams import stream
-from sgsim.scenario.schema import DAYS_PER_YEAR, ROUTE_ATTRIBUTES, Demand, Scenario
+from sgsim.scenario.schema import DAYS_PER_YEAR, PRIORITIES, ROUTE_ATTRIBUTES, Demand, Scenario
 
 
 def daily_rates(s: Scenario) -> np.ndarray:
@@ -104,11 +104,22 @@ def route_key_count(s: Scenario) -> int:
     return int(np.prod([len(s.demand.categories(name)) for name in ROUTE_ATTRIBUTES]))
 
 
-def draw_cases(s: Scenario, seed: int, replication: int, n: int, block: int | None = None) -> Cases:
-    """Draw what ``n`` contacts are about, one named stream per attribute."""
+def draw_cases(
+    s: Scenario,
+    seed: int,
+    replication: int,
+    n: int,
+    block: int | None = None,
+    priority: str | None = None,
+) -> Cases:
+    """Draw what ``n`` contacts are about, one named stream per attribute; ``priority``
+    gives every case that priority instead (other work or a backlog ranked on its own).
+    The priority stream is drawn either way, so no other draw moves."""
     values = {
         name: pick(stream(seed, replication, "demand", name, block), s.demand.mix(name).values(), n)
         for name in ATTRIBUTES
     }
+    if priority is not None:
+        values["priority"] = np.full(n, PRIORITIES.index(priority))
     values["route_key"] = route_key(s, values)
     return Cases(**{name: np.asarray(v).tolist() for name, v in values.items()})

@@ -9,7 +9,7 @@ event, time, resource_id``). Codes are small integers, named on output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,8 @@ class EventLog:
     outcomes: tuple[str, ...]
     attributes: dict[str, np.ndarray]  # per case: source, area, ... (by case id)
     attribute_names: dict[str, tuple[str, ...]]  # category names of coded attributes
+    # overtime stays: one row (pool, start, end, people) each (``sgsim.model.pools.ShiftPool``)
+    overtime: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
 
     def __len__(self) -> int:
         return int(self.case.size)

@@ -17,9 +17,10 @@ import simpy
 
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
 from sgsim.model.demand import Cases, draw_cases
-from sgsim.model.pools import CaseloadPool, StaffPool
+from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool
+from sgsim.model.rota import roster
 from sgsim.model.steps import KINDS
-from sgsim.model.steps.base import EVENT_CODE, Context, Record, StepRunner
+from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Context, Record, StepRunner
 from sgsim.model.steps.enquiry import CASELOAD
 from sgsim.model.streams import stream
 from sgsim.scenario.routes import route_table
@@ -33,6 +34,8 @@ OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + 
 def outcome_names(s: Scenario) -> tuple[str, ...]:
     """Every outcome name an event can carry in this scenario, in code order ('' is none)."""
     names = ["", *(o for step in s.steps.values() for o in step.outcome_names())]
+    if s.reviews():
+        names += PRIORITY_CHANGES
     return tuple(dict.fromkeys(names))
 
 
@@ -41,6 +44,17 @@ def pool_names(s: Scenario) -> tuple[str, ...]:
     staff = [pool_name(*pair) for pair in s.staff_pools()]
     places = [pool_name(*pair) + CASELOAD for pair in s.caseload_pools()]
     return (*staff, *places)
+
+
+def staff_pool(
+    env: simpy.Environment, s: Scenario, pair: tuple[str, str], days: WorkingDays, fast: bool
+) -> StaffPool | ShiftPool:
+    """The pool of a role's people: on a calendar, or by shifts when the role has a rota
+    or overtime (only those pay for shift changes)."""
+    role, clock = s.role(*pair), team_clock(s, *pair, days)
+    if role.works_shifts:
+        return ShiftPool(env, role, clock, roster(s, role, days), fast)
+    return StaffPool(env, role, clock, fast)
 
 
 class Pathway:
@@ -62,10 +76,7 @@ class Pathway:
         self.replication = replication
         self.record = record
         days = days or scenario_days(s)
-        staff = {
-            pair: StaffPool(env, s.role(*pair), team_clock(s, *pair, days), fast_path)
-            for pair in s.staff_pools()
-        }
+        staff = {pair: staff_pool(env, s, pair, days, fast_path) for pair in s.staff_pools()}
         caseloads = {
             pair: CaseloadPool(env, s.role(*pair), fast_path) for pair in s.caseload_pools()
         }
@@ -80,6 +91,9 @@ class Pathway:
             pool_code={name: k for k, name in enumerate(pool_names(s))},
             outcome_code={name: k for k, name in enumerate(outcome_names(s))},
             start_case=self.come_back,
+            days=days,
+            seed=seed,
+            replication=replication,
         )
         index = {name: k for k, name in enumerate(s.steps)}
         self.runners: list[StepRunner] = []
@@ -98,14 +112,15 @@ class Pathway:
         self.backlog_age: dict[int, float] = {}  # case id -> days waited before the start
         self.other_work: dict[int, int] = {}  # case id -> index of its kind of other work
 
-    def add_cases(self, n: int, block: int | None = None) -> range:
+    def add_cases(self, n: int, block: int | None = None, priority: str | None = None) -> range:
         """Draw ``n`` more contacts: what they are about, then what each step decides.
 
         ``block`` numbers a block of contacts drawn after the first (adults coming back,
-        starting backlogs), each from streams of its own; returns the new case ids.
+        starting backlogs), each from streams of its own; ``priority``, if given, is every
+        new case's priority; returns the new case ids.
         """
         first = len(self.cases)
-        drawn = draw_cases(self.s, self.seed, self.replication, n, block)
+        drawn = draw_cases(self.s, self.seed, self.replication, n, block, priority)
         for runner in self.runners:
 
             def rng(name: str, owner: str = runner.name) -> np.random.Generator:
@@ -122,7 +137,7 @@ class Pathway:
         for name, backlog in self.s.backlog.items():
             if backlog.waiting == 0:
                 continue
-            ids = self.add_cases(backlog.waiting, block=BACKLOG_BLOCK + index[name])
+            ids = self.add_cases(backlog.waiting, BACKLOG_BLOCK + index[name], backlog.priority)
             rng = stream(self.seed, self.replication, f"backlog/{name}", "age")
             if backlog.age_days is not None:
                 ages = backlog.age_days.sample(rng, backlog.waiting)
@@ -140,7 +155,7 @@ class Pathway:
             rng = stream(self.seed, self.replication, f"other_work/{name}", "arrivals")
             horizon = self.s.horizon_days
             times = np.sort(rng.uniform(0, horizon, rng.poisson(work.per_day * horizon)))
-            ids = self.add_cases(times.size, block=OTHER_WORK_BLOCK + k)
+            ids = self.add_cases(times.size, OTHER_WORK_BLOCK + k, work.priority)
             for i in ids:
                 self.other_work[i] = k
             self.env.process(self._other_arrivals(times.tolist(), ids, index[work.entry]))

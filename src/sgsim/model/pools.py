@@ -28,6 +28,7 @@ from simpy.events import PENDING
 from simpy.resources.resource import PriorityRequest
 
 from sgsim.model.calendar import WorkingClock
+from sgsim.model.rota import Roster
 from sgsim.scenario.schema import Role
 
 
@@ -174,10 +175,70 @@ class StaffPool(Pool):
     def __init__(
         self, env: simpy.Environment, role: Role, clock: WorkingClock, fast_path: bool = True
     ) -> None:
-        people = staff_count(role)
-        super().__init__(env, people, fast_path)
+        super().__init__(env, staff_count(role), fast_path)
         self.clock = clock
-        self.stretch = people / role.pathway_staff
+        self.stretch = task_stretch(role)
+
+
+# People go off this long before a shift's end (about 0.1 s), so a task whose end lands on
+# the end of the shift, give or take the last bits of a float, does not start another.
+SHIFT_END_MARGIN_DAYS = 1e-6
+
+
+class ShiftPool(Pool):
+    """The people of a role working shifts (``sgsim.model.rota``): as many servers as
+    people are on, changed by a process at each change of shift. Someone going off
+    finishes the task in hand; a task waiting when nobody is on starts when the next shift
+    does. With overtime, when more than ``when_queue_over`` cases wait as people go off,
+    up to ``max_people`` of them stay ``extra_hours`` more; ``overtime`` lists each stay
+    as (start, end, people)."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        role: Role,
+        clock: WorkingClock,
+        roster: Roster,
+        fast_path: bool = True,
+    ) -> None:
+        super().__init__(env, 1, fast_path)  # SimPy wants a capacity > 0 to start with
+        self._capacity = 0
+        self.clock = clock
+        self.stretch = task_stretch(role)
+        self.policy = role.overtime
+        self.rostered = 0
+        self.extra = 0
+        self.overtime: list[tuple[float, float, int]] = []
+        env.process(self._shifts(roster.changes()))
+
+    def _shifts(self, changes: list[tuple[float, int]]) -> simpy.events.ProcessGenerator:
+        env = self._env
+        for time, people in changes:
+            going_off = self.rostered - people
+            at = time - SHIFT_END_MARGIN_DAYS if going_off > 0 else time
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            self.rostered = people
+            policy = self.policy
+            long_queue = policy is not None and len(self.put_queue) > policy.when_queue_over
+            if policy is not None and going_off > 0 and long_queue:
+                staying = min(policy.max_people, going_off)
+                self.extra += staying
+                self.overtime.append((time, time + policy.extra_hours / 24, staying))
+                env.process(self._go_off(staying, policy.extra_hours))
+            self._on_duty()
+
+    def _go_off(self, people: int, hours: float) -> simpy.events.ProcessGenerator:
+        """Those staying on go off after their extra hours (the stay is recorded from the
+        shift's end; they stay from as early as everyone goes off)."""
+        yield self._env.timeout(hours / 24)
+        self.extra -= people
+        self._on_duty()
+
+    def _on_duty(self) -> None:
+        """Servers are the people on; more on serve the waiting line at once."""
+        self._capacity = self.rostered + self.extra
+        self._trigger_put(None)
 
 
 class CaseloadPool(Pool):
@@ -190,6 +251,16 @@ class CaseloadPool(Pool):
 def staff_count(role: Role) -> int:
     """People in the pool: effective staff rounded, at least one."""
     return max(1, round(role.effective_staff))
+
+
+def task_stretch(role: Role) -> float:
+    """How much longer each task takes than its touch time, so that the simulated people
+    give the hours the role's people at work give the pathway: people simulated / pathway
+    staff; with a rota, whose simulated people are those rostered, 1 / the share of them
+    at work on the pathway."""
+    if role.rota:
+        return 1 / ((1 - role.absence_rate) * (1 - role.other_work_share))
+    return staff_count(role) / role.pathway_staff
 
 
 def caseload_places(role: Role) -> int:

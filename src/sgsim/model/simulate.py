@@ -87,4 +87,15 @@ def _to_log(s: Scenario, replication: int, rows: list[Row], pathway: Pathway) ->
         outcomes=outcome_names(s),
         attributes=attributes,
         attribute_names={name: s.demand.categories(name) for name in ATTRIBUTES},
+        overtime=_overtime(pathway),
     )
+
+
+def _overtime(pathway: Pathway) -> np.ndarray:
+    """Every overtime stay of the run: (pool index, start, end, people)."""
+    stays = [
+        (k, *stay)
+        for k, pool in enumerate(pathway.ctx.staff.values())
+        for stay in getattr(pool, "overtime", ())
+    ]
+    return np.array(stays, dtype=float).reshape(-1, 4)

@@ -16,9 +16,10 @@ from typing import Any
 
 from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.pools import caseload_places, staff_count
+from sgsim.model.rota import rota_words
 from sgsim.model.steps import KINDS, StepKind
 from sgsim.scenario.distributions import Distribution, Fixed
-from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Route, Scenario, StaffedStep, Step
+from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Role, Route, Scenario, StaffedStep, Step
 
 # Fields every step's paragraph says in its own words (kind, routes, team, role), and the
 # outcome chances, which are said from ``Step.outcome_shares`` for every kind alike.
@@ -234,6 +235,18 @@ def _next(step: Step) -> str:
     return "Next (the first that applies): " + "; ".join(parts) + "."
 
 
+def _calendar(r: Role) -> str:
+    """When a role's people work: its calendar or rota, and any overtime."""
+    when = rota_words(r) if r.rota else r.calendar
+    if r.overtime is None:
+        return when
+    o = r.overtime
+    return (
+        f"{when}; overtime: up to {o.max_people} stay {o.extra_hours:g} h when more than "
+        f"{o.when_queue_over} wait"
+    )
+
+
 def staffing_rows(s: Scenario) -> list[dict[str, str]]:
     """The staffing table: one row per role of each team, with the steps it works on."""
     rows = []
@@ -244,13 +257,13 @@ def staffing_rows(s: Scenario) -> list[dict[str, str]]:
                 {
                     "team": team_name,
                     "role": words(role_name),
-                    "headcount": f"{r.headcount:g}",
+                    "headcount": "rota" if r.headcount is None else f"{r.headcount:g}",
                     "FTE": f"{r.fte:g}",
                     "absence": pct(r.absence_rate),
                     "at work": f"{r.effective_staff:.1f}",
-                    "people simulated": str(staff_count(r)),
-                    "hours a day": f"{r.hours_per_day:g}",
-                    "calendar": r.calendar,
+                    "people simulated": "by shift" if r.rota else str(staff_count(r)),
+                    "hours a day": "by shift" if r.rota else f"{r.hours_per_day:g}",
+                    "calendar": _calendar(r),
                     "caseload cap": (
                         f"{r.caseload_cap:g} ({caseload_places(r)} places)"
                         if r.caseload_cap

@@ -181,10 +181,10 @@ def _check_work(s: Scenario, name: str, step: Step, file: str) -> None:
         if unit in ("minutes", "hours"):
             hours = dist.mean / 60 if unit == "minutes" else dist.mean
             for team, role in step.staff():
-                _check_task(s, name, key, unit, hours, team, role, file)
+                check_task(s, name, key, unit, hours, team, role, file)
 
 
-def _check_task(
+def check_task(
     s: Scenario, step: str, key: str, unit: str, hours: float, team: str, role: str, file: str
 ) -> None:
     """A mean task of ``hours`` of touch time ends within MAX_TASK_WORKING_DAYS of the
@@ -194,7 +194,7 @@ def _check_task(
     from sgsim.model.pools import staff_count
 
     r = s.role(team, role)
-    day = 24.0 if r.calendar == "24/7" else r.hours_per_day
+    day = 24.0 if r.calendar == "24/7" or r.rota else r.hours_per_day
     stretch = staff_count(r) / r.pathway_staff
     if hours * stretch / day <= MAX_TASK_WORKING_DAYS:
         return

@@ -23,6 +23,7 @@ from sgsim.scenario.distributions import Distribution, finite_number, parse_dist
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.limits import check_run
 from sgsim.scenario.reading import check_depth, read_scenario_files
+from sgsim.scenario.rotas import check_overtime_used, check_reviews, check_rotas
 from sgsim.scenario.routes import check_routes
 from sgsim.scenario.sizes import check_route_cells, check_size
 from sgsim.scenario.suggest import nearest
@@ -347,12 +348,15 @@ def _cross_check(s: sc.Scenario, file: str) -> None:
             f"<a sum of {sum(s.demand.priority.shares()):g}>",
         )
     _check_teams(s, file)
+    check_rotas(s, file)
     for name, step in s.steps.items():
         check = KINDS[step.kind].check
         if check is not None:
             check(name, step, s, file)
         if isinstance(step, sc.StaffedStep):
             _check_area_teams(s, name, step, file)
+    check_reviews(s, file)
+    check_overtime_used(s, file)
     _check_waiting_lists(s, file)
     check_run(s, file)
     _check_backlog(s, file)

@@ -24,6 +24,9 @@ from sgsim.scenario.limits import MAX_RUN_DAYS, MAX_STAFF, MAX_WEIGHT, MIN_PERIO
 PRIORITIES = ("urgent", "normal", "low")
 DAYS_PER_YEAR = 365.25
 CALENDARS = ("working", "24/7")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Names for several weekdays at once, in a shift's ``days``.
+DAY_GROUPS = {"every_day": WEEKDAYS, "weekdays": WEEKDAYS[:5], "weekends": WEEKDAYS[5:]}
 BANK_HOLIDAYS = ("england", "none")
 # Case attributes drawn on arrival that a route may test, in the order of the route key.
 ROUTE_ATTRIBUTES = ("source", "subject", "area", "priority", "risk_level")
@@ -89,6 +92,9 @@ class OtherWork:
 
     per_day: float = spec(gt=0, doc="new pieces of work a day")
     entry: str = spec(doc="the step it starts at")
+    priority: str | None = spec(
+        None, choices=PRIORITIES, doc="the priority of every piece (default: drawn as contacts')"
+    )
 
 
 @dataclass(frozen=True)
@@ -147,10 +153,40 @@ _PLURAL = {
 
 
 @dataclass(frozen=True)
+class Shift:
+    """One shift of a rota: on these weekdays, from ``start`` for ``hours``, so many people
+    on. A shift may run past midnight (a night shift belongs to the day it starts)."""
+
+    days: tuple[str, ...] = spec(
+        one_or_many=True, doc="weekdays it runs (mon..sun, weekdays, weekends, every_day)"
+    )
+    start: float = spec(ge=0, lt=24, doc="hour it starts")
+    hours: float = spec(gt=0, le=24, doc="how long it lasts")
+    people: int = spec(ge=0, le=MAX_STAFF, doc="people on the shift")
+
+    def weekdays(self) -> tuple[int, ...]:
+        """The weekdays it runs, Monday 0 (names already checked)."""
+        names = [d for name in self.days for d in DAY_GROUPS.get(name, (name,))]
+        return tuple(sorted({WEEKDAYS.index(d) for d in names}))
+
+
+@dataclass(frozen=True)
+class Overtime:
+    """Extra hours: at the end of a working day or shift, when more than
+    ``when_queue_over`` cases wait for the role's people, up to ``max_people`` of those
+    going off stay ``extra_hours`` more (Southampton: "reliant on staff working extra
+    hours")."""
+
+    when_queue_over: int = spec(ge=0, doc="cases waiting for the role that bring overtime")
+    extra_hours: float = spec(gt=0, le=24, doc="hours each stays on")
+    max_people: int = spec(ge=1, le=MAX_STAFF, doc="at most this many stay")
+
+
+@dataclass(frozen=True)
 class Role:
     """A staff role in a team: how many people, for how many hours, on which calendar."""
 
-    headcount: float = spec(ge=0, le=MAX_STAFF, doc="people in post")
+    headcount: float | None = spec(None, ge=0, le=MAX_STAFF, doc="people in post")
     fte: float = spec(1.0, gt=0, le=1, doc="mean full-time equivalent per person")
     absence_rate: float = spec(0.0, ge=0, lt=1, doc="share of time lost to absence/vacancy")
     hours_per_day: float = spec(7.4, gt=0, le=24, doc="working hours a day")
@@ -161,11 +197,27 @@ class Role:
     other_work_share: float = spec(
         0.0, ge=0, lt=1, doc="share of hours at work spent on other work (reviews, DoLS...)"
     )
+    rota: dict[str, Shift] = spec({}, doc="shifts by name, instead of a headcount")
+    overtime: Overtime | None = spec(None, doc="extra hours when the role's queue is long")
+
+    @property
+    def works_shifts(self) -> bool:
+        """Its people start work only when on: by a rota, or by the working day with
+        overtime after it (``sgsim.model.rota``)."""
+        return bool(self.rota) or self.overtime is not None
+
+    @property
+    def rostered_per_week(self) -> float:
+        """Person-hours a week the rota puts on."""
+        return sum(sh.people * sh.hours * len(sh.weekdays()) for sh in self.rota.values())
 
     @property
     def effective_staff(self) -> float:
-        """Whole-time people actually at work on an average day."""
-        return self.headcount * self.fte * (1 - self.absence_rate)
+        """Whole-time people actually at work on an average day (with a rota: people on
+        at an average moment, less absence)."""
+        if self.rota:
+            return self.rostered_per_week / (7 * 24) * (1 - self.absence_rate)
+        return (self.headcount or 0.0) * self.fte * (1 - self.absence_rate)
 
     @property
     def pathway_staff(self) -> float:
@@ -201,6 +253,23 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Every so many working days a person of a role reviews each case still waiting:
+    touch time per case, and a chance of raising or lowering its priority one level."""
+
+    every_working_days: int = spec(ge=1, le=MAX_RUN_DAYS, doc="working days between reviews")
+    team: str = spec(doc="the team of the reviewers")
+    role: str = spec(doc="the role reviewing, in that team")
+    minutes: Distribution = spec(doc="touch time per case reviewed")
+    raise_share: float = spec(0.0, prob=True, doc="share of reviews raising the priority")
+    lower_share: float = spec(0.0, prob=True, doc="share of reviews lowering the priority")
+
+    @property
+    def team_role(self) -> tuple[str, str]:
+        return (self.team, self.role)
+
+
+@dataclass(frozen=True)
 class WaitingList:
     """How a step's waiting list is managed; every part is optional.
 
@@ -220,6 +289,7 @@ class WaitingList:
     )
     transfer_oldest: int = spec(0, ge=0, doc="how many of the oldest cases each transfer moves")
     max_wait_days: float | None = spec(None, gt=0, doc="a wait longer than this is a breach")
+    review: Review | None = spec(None, doc="reviews of the waiting cases by a role")
 
     def outcome_names(self) -> tuple[str, ...]:
         out = ("withdrawn",) if self.withdraw_after_days is not None else ()
@@ -287,6 +357,9 @@ class Backlog:
     waiting: int = spec(ge=0, doc="cases waiting in the step's queue at the start")
     oldest_days: float = spec(0.0, ge=0, doc="the longest wait so far; ages spread evenly to it")
     age_days: Distribution | None = spec(None, doc="or: a distribution of each case's wait so far")
+    priority: str | None = spec(
+        None, choices=PRIORITIES, doc="the priority of every case (default: drawn as contacts')"
+    )
 
 
 @dataclass(frozen=True)
@@ -333,7 +406,16 @@ class Scenario:
     def staff_pools(self) -> tuple[tuple[str, str], ...]:
         """(team, role) pairs doing touch-time work, in pathway order, without repeats."""
         pairs = [pair for step in self.steps.values() for pair in step.staff()]
+        pairs += [pair for review in self.reviews().values() for pair in [review.team_role]]
         return tuple(dict.fromkeys(pairs))
+
+    def reviews(self) -> dict[str, Review]:
+        """The waiting-list reviews, by step."""
+        return {
+            name: step.waiting_list.review
+            for name, step in self.steps.items()
+            if step.waiting_list is not None and step.waiting_list.review is not None
+        }
 
     def caseload_pools(self) -> tuple[tuple[str, str], ...]:
         """(team, role) pairs holding enquiries in a caseload, in pathway order."""

@@ -25,11 +25,13 @@ import numpy as np
 import simpy
 
 from sgsim.model.pools import Waiting
+from sgsim.model.streams import stream
 from sgsim.scenario.errors import ScenarioError
-from sgsim.scenario.schema import Scenario, Step, pool_name
+from sgsim.scenario.schema import PRIORITIES, Review, Scenario, Step, pool_name
 from sgsim.scenario.suggest import nearest
 
 if TYPE_CHECKING:
+    from sgsim.model.calendar import WorkingDays
     from sgsim.model.demand import Cases
     from sgsim.model.pools import CaseloadPool, StaffPool
 
@@ -43,7 +45,12 @@ EVENTS: dict[str, str] = {
     "work_started": "resource_use",  # touch work inside a longer step (an enquiry)
     "work_done": "resource_use_end",
     "left": "depart",  # the case leaves the pathway (at an exit step)
+    "review_started": "resource_use",  # a reviewer takes up a waiting case's review
+    "reviewed": "resource_use_end",  # with the priority change as its outcome, if any
 }
+# The outcomes a waiting-list review may record (``WaitingCases.review``).
+PRIORITY_CHANGES = ("priority_raised", "priority_lowered")
+TRANSFER = "transfer"  # what wakes a waiting case picked by a bulk transfer
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 N_EVENTS = len(EVENTS)
 
@@ -93,6 +100,9 @@ class Context:
     pool_code: dict[str, int]  # pool name -> index in the event log's pools
     outcome_code: dict[str, int]  # outcome name -> index in the event log's outcomes
     start_case: Callable[[int, float], None]  # bring adult ``i`` back after ``delay`` days
+    days: WorkingDays  # the scenario's working days (reviews' dates)
+    seed: int
+    replication: int
     more: dict[str, Any] = field(default_factory=dict)
 
 
@@ -149,9 +159,17 @@ class StepRunner:
         return (yield from self.waiting.wait(request, i))
 
     def work(
-        self, pool: StaffPool, pool_id: int, i: int, hours: float, start: int, end: int, out: int
+        self,
+        pool: StaffPool,
+        pool_id: int,
+        i: int,
+        hours: float,
+        start: int,
+        end: int,
+        out: int | Callable[[], int],
     ) -> Generator[Any, Any, None]:
-        """A person of the pool takes the task (urgent first), works its touch time, records.
+        """A person of the pool takes the task (urgent first), works its touch time, records
+        the outcome ``out`` (or what ``out()`` says when the work is done).
 
         A task taken out of hours holds its person until the next opening, when the work
         (and the recorded start) begins; it may carry over a night or a weekend.
@@ -168,7 +186,7 @@ class StepRunner:
         yield env.timeout(clock.add_hours(now, hours * pool.stretch) - now)
         # env.now, not the computed end: now + (end - now) may differ from end in its last
         # bit, and the case's next events are dated env.now
-        self.record((i, end, env.now, pool_id, person, out))
+        self.record((i, end, env.now, pool_id, person, out if isinstance(out, int) else out()))
         pool.free.append(person)
         pool.give_back()
 
@@ -188,9 +206,14 @@ class WaitingCases:
         names = runner.step.outcome_names()
         self.withdrawn = names.index("withdrawn") if "withdrawn" in names else -1
         self.transferred = names.index("transferred") if "transferred" in names else -1
-        self.members: dict[int, tuple[float, simpy.Event]] = {}  # case -> (since, transfer)
+        # case -> (since, its wake-up: a transfer, or a review's new priority)
+        self.members: dict[int, tuple[float, simpy.Event]] = {}
+        self.level: dict[int, int] = {}  # case -> the priority it waits at
+        self.under_review: set[int] = set()
         if policy.transfer_every_days is not None:
             self.env.process(self.transfers())
+        if policy.review is not None:
+            self.env.process(self.reviews(policy.review))
 
     def wait(self, request: Any, i: int) -> Generator[Any, Any, int]:
         """Wait under the policy: -1 once served, else the outcome index the case left with."""
@@ -198,26 +221,30 @@ class WaitingCases:
         since = env.now
         give_up = since + runner.draws["patience"][i] if policy.withdraw_after_days else math.inf
         escalate = since + policy.escalate_after_days if policy.escalate_after_days else math.inf
-        transfer = env.event()
-        self.members[i] = (since, transfer)
         try:
             while True:
+                woken = env.event()
+                self.members[i] = (since, woken)
+                self.level[i] = request.priority
                 wake = min(give_up, escalate)
-                waits = [request, transfer]
+                waits = [request, woken]
                 if wake < math.inf:
                     waits.append(env.timeout(wake - env.now))
                 fired = yield env.any_of(waits)
                 if request.triggered:  # granted, perhaps at the same instant as the rest
                     return -1
                 request.cancel()
-                if transfer in fired:
+                if woken in fired and woken.value is TRANSFER:
                     return self.leave(i, self.transferred)
+                if woken in fired:  # a review's new priority, keeping its place by arrival
+                    request = Waiting(request.resource, woken.value, request.time)
+                    continue
                 if env.now >= give_up:
                     return self.leave(i, self.withdrawn)
                 escalate = math.inf  # raise one level, keeping its place by arrival time
                 request = Waiting(request.resource, max(request.priority - 1, 0), request.time)
         finally:
-            del self.members[i]
+            del self.members[i], self.level[i]
 
     def leave(self, i: int, outcome: int) -> int:
         runner = self.runner
@@ -231,8 +258,62 @@ class WaitingCases:
         while True:
             yield self.env.timeout(policy.transfer_every_days)
             oldest = sorted(self.members.items(), key=lambda item: item[1][0])
-            for _, (_, transfer) in oldest[: policy.transfer_oldest]:
-                transfer.succeed()
+            for _, (_, woken) in oldest[: policy.transfer_oldest]:
+                if not woken.triggered:  # not already woken by a review at this instant
+                    woken.succeed(TRANSFER)
+
+    def reviews(self, review: Review) -> Generator[Any, Any, None]:
+        """On every ``every_working_days``-th working day, at opening time, a review of
+        each case then waiting (oldest first) joins the reviewers' line: touch time, then
+        perhaps a priority one level up or down, if the case is still waiting. A case whose
+        last review is not yet done is not reviewed again."""
+        runner, env = self.runner, self.env
+        ctx = runner.ctx
+        pool = ctx.staff[review.team_role]
+        pool_id = ctx.pool_code[pool_name(*review.team_role)]
+        rng = stream(ctx.seed, ctx.replication, f"review/{runner.name}", "review")
+        for day in review_days(ctx.days, review.every_working_days, ctx.scenario.horizon_days):
+            at = day + ctx.scenario.calendar.open_hour / 24
+            if at > env.now:
+                yield env.timeout(at - env.now)
+            due = [i for i, _ in sorted(self.members.items(), key=lambda m: m[1][0])]
+            due = [i for i in due if i not in self.under_review]
+            hours = review.minutes.sample(rng, len(due)) / 60
+            change = rng.uniform(size=len(due))
+            for i, h, u in zip(due, hours.tolist(), change.tolist(), strict=True):
+                lowered = review.raise_share <= u < review.raise_share + review.lower_share
+                move = -1 if u < review.raise_share else (1 if lowered else 0)
+                self.under_review.add(i)
+                env.process(self.review(pool, pool_id, i, h, move))
+
+    def review(
+        self, pool: Any, pool_id: int, i: int, hours: float, move: int
+    ) -> Generator[Any, Any, None]:
+        """One case's review: the reviewer's touch time, then its priority moved by
+        ``move`` levels (-1 is up) if it is still waiting and can move."""
+        code = self.runner.code
+
+        def outcome() -> int:
+            self.under_review.discard(i)
+            if i not in self.members or move == 0:
+                return 0
+            _, woken = self.members[i]
+            level = self.level[i] + move
+            if woken.triggered or not 0 <= level < len(PRIORITIES):
+                return 0
+            woken.succeed(level)
+            return self.runner.ctx.outcome_code[PRIORITY_CHANGES[0 if move < 0 else 1]]
+
+        yield from self.runner.work(
+            pool, pool_id, i, hours, code["review_started"], code["reviewed"], outcome
+        )
+
+
+def review_days(days: WorkingDays, every: int, horizon: int) -> list[int]:
+    """The days of reviews every ``every`` working days: the every-th working day from
+    time zero, the 2 x every-th..., within the run."""
+    working = np.flatnonzero(days.is_working[:horizon])
+    return working[every - 1 :: every].tolist()
 
 
 class TouchRunner(StepRunner):

@@ -132,10 +132,14 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
     from sgsim.analysis.metrics import metric_names
 
-    plot_metrics = raw.get("plot_metric", "decision_within_target_rate")
+    names = metric_names(base_scenario)
+    # by default the share decided within target, or where the council has no target the
+    # working days to decision (a scenario without a decision step: its contacts)
+    wanted = ("decision_within_target_rate", "decision_working_days_mean", "contacts")
+    default = next(name for name in wanted if name in names)
+    plot_metrics = raw.get("plot_metric", default)
     if isinstance(plot_metrics, str):
         plot_metrics = [plot_metrics]
-    names = metric_names(base_scenario)
     if not isinstance(plot_metrics, list) or not plot_metrics:
         raise ScenarioError(file, "plot_metric", "a metric name or a list of them", plot_metrics)
     for metric in plot_metrics:
