@@ -355,7 +355,7 @@ def test_the_results_are_the_files_sgsim_run_writes(small_run):
     loaded, result = small_run
     files = result_files(loaded, result)
     assert {"summary.csv", "replications.csv", "daily_queues.csv", "run.json"} <= set(files)
-    assert files["summary.csv"].startswith(b"metric,mean,")
+    assert files["summary.csv"].startswith(b"metric,description,unit,mean,")
     assert b"sgsim run minimal.toml --replications 2 --seed 1" in files["run.json"].replace(
         b'",\n    "', b" "
     )

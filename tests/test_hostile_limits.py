@@ -10,13 +10,18 @@ import dataclasses
 import datetime as dt
 import typing
 
+import numpy as np
+import pandas as pd
 import pytest
 from helpers import make, minimal_raw, rejected, set_path, settings_rejected, short
 from test_panel import panel_raw
 
+from sgsim.app.tomlwrite import dumps
+from sgsim.cli.main import main
 from sgsim.model import simulate
 from sgsim.model.steps import KINDS
 from sgsim.scenario.limits import (
+    CALENDAR_MARGIN_DAYS,
     FIRST_DATE,
     LAST_DATE,
     MAX_DURATION_WORKING_DAYS,
@@ -168,3 +173,47 @@ def test_every_distribution_of_a_staffed_step_has_a_unit_the_limits_know():
         for f in dataclasses.fields(kind.schema):
             if "Distribution" in str(hints[f.name]) or "Fixed" in str(hints[f.name]):
                 assert unit_of(f) in ("minutes", "hours", "working_days"), (kind.name, f.name)
+
+
+def test_work_ending_past_the_calendar_is_open_at_the_end_not_closed(tmp_path):
+    """Issue #13: work drawn from a tail so far out that it would end past the calendar
+    (998 working days, beyond the CALENDAR_MARGIN_DAYS the calendar runs past the run)
+    ends "after the run": it is reported as still open, never as concluded or closed.
+
+    Half the enquiries last no time and half 998 working days (an empirical distribution
+    whose mean, 499, validation accepts); whether an enquiry starts does not depend on
+    its own draw, so the share of started enquiries never concluded is Binomial(n, 1/2):
+    a 4.5-sigma bound is broken by chance about once in 150,000 runs."""
+    assert CALENDAR_MARGIN_DAYS < 998 * 7 / 5  # the long draws end past the calendar
+    raw = short(minimal_raw(), days=90)
+    set_path(raw, "demand.contacts_per_year", 8000)
+    set_path(raw, "teams.front_door.roles.triage_officer.headcount", 100)
+    tail = {"dist": "empirical", "values": [0, 998]}
+    del raw["steps"]["enquiry"]["duration_by_risk_level"]
+    set_path(raw, "steps.enquiry.duration_working_days", tail)
+    set_path(raw, "steps.senior_enquiry.duration_working_days", tail)
+    for role in ("practitioner", "senior"):
+        set_path(raw, f"teams.locality.roles.{role}.headcount", 100)
+    s = make(raw)
+    log = simulate(s, seed=11)
+    assert np.isfinite(log.time).all()
+    assert log.time[log.rows("finished")].max() <= s.horizon_days
+    enquiry = np.isin(log.step, [log.steps.index("enquiry"), log.steps.index("senior_enquiry")])
+    started = log.case[log.rows("started") & enquiry]
+    concluded = log.case[log.rows("finished") & enquiry]
+    unfinished = np.setdiff1d(started, concluded)
+    n = started.size
+    assert n > 150
+    assert abs(unfinished.size / n - 0.5) <= 4.5 * np.sqrt(0.25 / n)
+    left = log.case[log.rows("left")]
+    assert not np.isin(unfinished, left).any()  # never closed
+    metrics = run_replications(s, 11, 1).per_replication[0]
+    assert metrics["enquiries_concluded"] == concluded.size  # bookkeeping
+    assert metrics["open_cases_end"] >= unfinished.size
+    assert metrics["open_cases_end"] == log.n_cases - left.size  # bookkeeping
+    path, out = tmp_path / "tail.toml", tmp_path / "out"
+    path.write_text(dumps(raw))
+    assert main(["run", str(path), "-n", "1", "--seed", "11", "--out", str(out)]) == 0
+    cases = pd.read_csv(out / "cases.csv").set_index("entity_id")
+    assert cases.loc[unfinished, "open_at_end"].all()
+    assert cases.loc[unfinished, "closure_date"].isna().all()

@@ -56,3 +56,28 @@ def test_an_error_in_the_extending_file_names_only_it(tmp_path):
     path = extending(tmp_path, "[teams.front_door.roles.triage_officer]\nheadcount = -3\n")
     message = rejected(lambda: load_scenario(path))
     assert "minimal.toml" not in message
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["teams", "teams.locality.roles", "demand.sources", "demand.risk_levels", "steps"],
+)
+@pytest.mark.parametrize("name", ["front\\ndoor", "\\u001b[31mred", "tab\\tbed", "nul\\u0000"])
+def test_a_name_with_control_characters_is_refused_at_load_naming_it_escaped(tmp_path, table, name):
+    """Issue #13: names were printed raw in validate's outline. A name is refused when
+    loaded, in one line that shows it escaped, whatever table it names something in."""
+    raw_name = name.encode().decode("unicode_escape")
+    path = extending(tmp_path, f'[{table}."{name}"]\nheadcount = 1\n')
+    message = rejected(lambda: load_scenario(path))
+    assert "expected a name without control characters" in message
+    assert repr(raw_name)[1:-1] in message and raw_name not in message
+
+
+def test_validate_prints_free_text_with_control_characters_escaped(tmp_path, capsys):
+    """The scenario's name is free text, so it may hold a newline or an escape; validate's
+    outline shows it escaped, each line as one line."""
+    path = extending(tmp_path, 'name = "Anyshire\\u001b[2J\\nsgsim: forged"\n')
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\nsgsim: forged" not in out
+    assert "Anyshire\\x1b[2J\\nsgsim: forged" in out.splitlines()[0]

@@ -121,7 +121,7 @@ class Results:
         return frames.metrics_frame(self.run)
 
     def summary(self) -> pd.DataFrame:
-        """One row per metric: group, label, mean, 95% interval (lower, upper), spread of
+        """One row per metric: group, label, unit, mean, 95% interval (lower, upper), spread of
         replications, replications, reported figure."""
         return frames.summary_frame(self.run, self.model.scenario)
 

@@ -28,3 +28,25 @@ def own_name(metric: str) -> str:
     """A metric's name without its period: ``period2.contacts`` -> ``contacts``."""
     head, _, rest = metric.partition(".")
     return rest if rest and head.startswith("period") and head[6:].isdigit() else metric
+
+
+# Decimals a summary shows: a hundredth of a percentage point, about a quarter of an hour,
+# a tenth of a case. Whole numbers of cases stay whole.
+DECIMALS: dict[Unit, int] = {"share": 4, "days": 2, "cases": 1}
+
+
+def unit_words(metric: str) -> str:
+    """The unit of a metric as a reader says it, for a table's ``unit`` column."""
+    kind = unit(metric)
+    if kind == "share":
+        return "share (0 to 1)"
+    if kind == "days":
+        return "working days" if "working_days" in metric else "calendar days"
+    return "cases"
+
+
+def rounded(metric: str, x: float) -> float | int:
+    """``x`` to the decimals its unit needs (``DECIMALS``); a whole number as an integer."""
+    if unit(metric) == "cases" and float(x).is_integer():
+        return int(x)
+    return round(x, DECIMALS[unit(metric)])

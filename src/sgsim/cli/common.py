@@ -18,6 +18,7 @@ from sgsim.outputs.folders import check_replaceable
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import LoadedScenario, load_scenario
 from sgsim.scenario.schema import Scenario
+from sgsim.scenario.sizes import check_run_memory
 from sgsim.studies.runner import RunResult, run_replications
 
 Handler = Callable[[argparse.Namespace], int]
@@ -149,7 +150,10 @@ def simulate_with_progress(
     keep_logs: int = 0,
     workers: int = 1,
 ) -> list[RunResult]:
-    """Run each scenario's replications behind one progress bar (on stderr)."""
+    """Run each scenario's replications behind one progress bar (on stderr), once each
+    run is known to fit in memory with its options."""
+    for s in scenarios:
+        check_run_memory(s, replications, keep_logs, workers)
     results = []
     with progress_bar() as progress:
         task = progress.add_task("simulating", total=replications * len(scenarios))

@@ -8,6 +8,7 @@ from pathlib import Path
 from sgsim.analysis.metrics import metric_names
 from sgsim.cli.common import command_parser
 from sgsim.outputs.describe import outline
+from sgsim.scenario.errors import one_line
 from sgsim.scenario.loading import load_scenario
 from sgsim.scenario.provenance import describe_reported
 
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     s = load_scenario(args.scenario).scenario
-    print(
+    headline = (
         f"{args.scenario}: valid. {s.name}: {_n(len(s.teams), 'team')}, "
         f"{_n(sum(len(t.roles) for t in s.teams.values()), 'role')}, "
         f"{_n(len(s.steps), 'step')}, {_n(len(s.demand.sources), 'source')}, "
@@ -37,8 +38,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{_n(len(metric_names(s)), 'metric')}, "
         f"{_n(len(s.reported.figures), 'reported figure')}."
     )
-    print("\n".join(f"  {line}" for line in outline(s)))
-    print(describe_reported(args.scenario, s.reported))
+    lines = [headline, *(f"  {line}" for line in outline(s))]
+    lines += describe_reported(args.scenario, s.reported).splitlines()
+    # names cannot hold control characters (the loader refuses them), but free text (the
+    # scenario's name, a file name) can: each line is printed as one line, escaped
+    print("\n".join(one_line(line) for line in lines))
     return 0
 
 

@@ -2,7 +2,11 @@
 
 Drawn with matplotlib for a projector and for print: large type, units on every axis,
 the domain's words, and the Okabe-Ito palette, which stays distinct for colour-blind
-readers. Lines over time are the mean over replications with a shaded 95% band.
+readers. Lines over time are the mean over replications with a shaded band, bars have
+error bars: each legend says what they are (``interval_words``), a 95% confidence interval
+of the mean, not the spread of single years; one replication has no interval, and says so.
+Every time axis says whether it counts calendar or working days, and counts and shares
+start from zero, so that a small change does not look like a cliff.
 
 What is drawn follows from the scenario, never from a list of steps: a panel per queue
 ``metrics.queue_names`` measures, a line per staff pool, a bar per count the kinds of step
@@ -24,6 +28,7 @@ import numpy as np
 from matplotlib.artist import setp
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from scipy import stats
 
 from sgsim.analysis.metrics import RATE_FROM_COUNTS, decision_target, metric_names, queue_names
@@ -147,6 +152,16 @@ def _panels(n: int, sharex: bool = False) -> tuple[Figure, list[Axes]]:
     return fig, list(grid.flat[:n])
 
 
+CALENDAR_AXIS = "date (calendar days)"
+
+
+def interval_words(n: int, drawn_as: str) -> str:
+    """What a band or error bar (``drawn_as``) over ``n`` replications is, for a legend."""
+    if n < 2:
+        return "one replication, so no interval"
+    return f"{drawn_as}: 95% interval of the mean over {n} replications"
+
+
 def mean_band(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean over replications (rows) and its pointwise 95% confidence band."""
     rows = np.asarray(rows, dtype=float)
@@ -156,6 +171,32 @@ def mean_band(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return mean, mean, mean
     half = stats.t.ppf(0.975, n - 1) * np.nanstd(rows, axis=0, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def line_with_band(
+    ax: Axes, x: Any, rows: np.ndarray, label: str | None = None, **style: Any
+) -> None:
+    """The mean over replications (rows) as a line, with its 95% interval shaded behind it
+    where there are two replications or more."""
+    mean, lo, hi = mean_band(rows)
+    if len(rows) >= 2:
+        ax.fill_between(x, lo, hi, color=style.get("color"), alpha=0.22, linewidth=0)
+    ax.plot(x, mean, linewidth=1.6, label=label, **style)
+
+
+def band_key(ax: Axes, n: int, **legend: Any) -> None:
+    """A legend entry for the shaded bands of a panel whose lines are keyed by name."""
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(color="0.6", alpha=0.45 if n >= 2 else 0.0, linewidth=0))
+    labels.append(interval_words(n, "shaded"))
+    ax.legend(handles, labels, frameon=False, **legend)
+
+
+def _error_bars(lo: np.ndarray, hi: np.ndarray, means: np.ndarray) -> np.ndarray | None:
+    """Error bars from the intervals, or none where a single replication gives none."""
+    if np.isnan(lo).any() or np.isnan(hi).any():
+        return None
+    return np.vstack([means - lo, hi - means])
 
 
 def _dates(s: Scenario, days: np.ndarray) -> list[dt.date]:
@@ -171,12 +212,14 @@ def _shade_warmup(ax: Axes, s: Scenario) -> None:
         ax.axvline(period.on, color="0.3", linestyle="--", linewidth=1, zorder=1, label=label)
 
 
-def _date_axis(ax: Axes) -> None:
+def _date_axis(ax: Axes, labelled: bool = True) -> None:
     """Quarterly date labels, slanted so they fit a narrow panel (``autofmt_xdate`` would
     hide them on every row but the last, even above an empty place in the grid)."""
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     setp(ax.get_xticklabels(), rotation=30, ha="right")
+    if labelled:  # a grid of panels is labelled once, below it
+        ax.set_xlabel(CALENDAR_AXIS)
 
 
 def funnel_stages(s: Scenario) -> dict[str, str]:
@@ -198,7 +241,8 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
     means = np.array([summaries[k].mean for k in stages])
     lo = np.array([summaries[k].ci95[0] for k in stages])
     hi = np.array([summaries[k].ci95[1] for k in stages])
-    err = np.nan_to_num(np.vstack([means - lo, hi - means]))
+    err = _error_bars(lo, hi, means)
+    hi = means if err is None else hi
     ax.bar(
         x - 0.2,
         means,
@@ -206,7 +250,7 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
         color=OKABE_ITO[0],
         yerr=err,
         capsize=4,
-        label="simulated (mean, 95% CI)",
+        label=f"simulated mean; {interval_words(result.replications, 'error bars')}",
     )
     reported = [s.reported.figures.get(k) for k in stages]
     if any(r is not None for r in reported):
@@ -223,7 +267,7 @@ def funnel(result: RunResult, s: Scenario) -> Figure:
     for i, r in enumerate(reported):
         if r is not None:
             _bar_value(ax, x[i] + 0.2, r, "0.3")
-    top = max(np.nanmax(hi), max((r or 0) for r in reported))
+    top = max(float(np.max(hi)), max((r or 0) for r in reported), 1.0)
     _conversion_arrows(ax, summaries, list(stages), hi, top)
     ax.set_xticks(x, [textwrap.fill(label, 16) for label in stages.values()])
     ax.set_ylabel("cases in the measured period")
@@ -284,16 +328,17 @@ def queues(result: RunResult, s: Scenario) -> Figure:
     dates = _dates(s, result.daily[0]["day"])
     for k, (ax, (name, title)) in enumerate(zip(axes, panels.items(), strict=True)):
         colour = OKABE_ITO[k % len(OKABE_ITO)]
-        mean, lo, hi = mean_band(np.stack([d[name] for d in result.daily]))
         _shade_warmup(ax, s)
-        ax.fill_between(dates, lo, hi, color=colour, alpha=0.25, linewidth=0, label="95% band")
-        ax.plot(dates, mean, color=colour, linewidth=1.6, label="mean over replications")
+        rows = np.stack([d[name] for d in result.daily])
+        line_with_band(ax, dates, rows, "mean over replications", color=colour)
         ax.set_title(textwrap.fill(title, 45), fontsize=12)
         ax.set_ylabel("cases (end of day)")
         ax.set_ylim(bottom=0)
-        _date_axis(ax)
+        _date_axis(ax, labelled=False)
     axes[0].legend(loc="upper left", frameon=False, fontsize=10)
-    fig.suptitle(f"Queues over time ({len(result.daily)} replications)")
+    fig.supxlabel(CALENDAR_AXIS)
+    n = result.replications
+    fig.suptitle(f"Queues over time\n(line: the mean; {interval_words(n, 'shaded')})")
     fig.tight_layout()
     return fig
 
@@ -376,14 +421,12 @@ def _utilisation_panel(
     _shade_warmup(ax, s)
     for team, role in s.staff_pools():
         pool = pool_name(team, role)
-        style = styles[pool]
-        mean, lo, hi = mean_band(np.stack([w[pool] for w in result.weekly_utilisation]) * 100)
-        ax.fill_between(dates, lo, hi, color=style["color"], alpha=0.2, linewidth=0)
-        ax.plot(dates, mean, linewidth=1.6, label=pool_label(team, role), **style)
+        rows = np.stack([w[pool] for w in result.weekly_utilisation]) * 100
+        line_with_band(ax, dates, rows, pool_label(team, role), **styles[pool])
     ax.set_ylabel("utilisation (% of hours at work)")
     ax.set_title("Share of staff time on pathway tasks, by team and role (weekly)")
     ax.set_ylim(0, 105)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    band_key(ax, result.replications, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def _caseload_panel(
@@ -396,14 +439,12 @@ def _caseload_panel(
         style = styles[pool]
         r = s.role(team, role)
         per_person = np.stack([d[f"open_enquiries_{pool}"] for d in result.daily])
-        mean, lo, hi = mean_band(per_person / r.effective_staff)
-        ax.fill_between(dates, lo, hi, color=style["color"], alpha=0.2, linewidth=0)
-        ax.plot(dates, mean, linewidth=1.6, label=pool_label(team, role), **style)
+        line_with_band(ax, dates, per_person / r.effective_staff, pool_label(team, role), **style)
         ax.axhline(r.caseload_cap, color=style["color"], linestyle=":", linewidth=1.2)
     ax.set_ylabel("open enquiries per person")
     ax.set_title("Safeguarding caseload per person at work (dotted: the cap)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    band_key(ax, result.replications, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def monthly_concerns(result: RunResult, s: Scenario) -> Figure:
@@ -418,14 +459,16 @@ def monthly_concerns(result: RunResult, s: Scenario) -> Figure:
             x,
             mean,
             color=OKABE_ITO[0],
-            yerr=np.vstack([mean - lo, hi - mean]),
+            yerr=_error_bars(lo, hi, mean) if len(rows) >= 2 else None,
             capsize=3,
-            label="simulated (mean, 95% CI)",
+            label=f"simulated mean; {interval_words(len(rows), 'error bars')}",
         )
         ax.plot(x, rows.min(axis=0), "v", color="0.45", label="lowest simulated year")
         ax.plot(x, rows.max(axis=0), "^", color="0.45", label="highest simulated year")
         labels = [dt.date.fromisoformat(m + "-01").strftime("%b\n%Y") for m in months]
         ax.set_xticks(x, labels, fontsize=11)
+    ax.set_xlabel("calendar month")
+    ax.set_ylim(bottom=0)
     low = s.reported.figures.get("concerns_per_month_min")
     high = s.reported.figures.get("concerns_per_month_max")
     if low is not None and high is not None:
@@ -507,12 +550,17 @@ def _compare_metrics(results: dict[str, RunResult], scenarios: dict[str, Scenari
             x,
             means,
             color=[OKABE_ITO[i % len(OKABE_ITO)] for i in x],
-            yerr=np.nan_to_num(np.vstack([means - lo, hi - means])),
+            yerr=_error_bars(lo, hi, means),
             capsize=4,
         )
         ax.set_title(textwrap.fill(title, 40), fontsize=12)
         ax.set_xticks(x, labels, rotation=20, ha="right", fontsize=10)
-    fig.suptitle("Scenarios side by side (mean and 95% CI, common random numbers)")
+        ax.set_ylim(bottom=min(0.0, float(np.min(means))))
+    n = next(iter(results.values())).replications
+    fig.suptitle(
+        "Scenarios side by side: the mean, common random numbers\n"
+        f"({interval_words(n, 'error bars')})"
+    )
     fig.tight_layout()
     return fig
 
@@ -529,19 +577,22 @@ def _compare_queues(results: dict[str, RunResult], scenarios: dict[str, Scenario
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         dates = _dates(scenarios[label], result.daily[0]["day"])
         for ax, name in zip(axes, panels, strict=True):
-            mean, lo, hi = mean_band(np.stack([d[name] for d in result.daily]))
-            ax.fill_between(dates, lo, hi, color=colour, alpha=0.2, linewidth=0)
-            ax.plot(dates, mean, color=colour, linewidth=1.5, label=label)
+            rows = np.stack([d[name] for d in result.daily])
+            line_with_band(ax, dates, rows, label, color=colour)
     for ax, title in zip(axes, panels.values(), strict=True):
         _shade_warmup(ax, first)
         ax.set_title(textwrap.fill(title, 45), fontsize=12)
         ax.set_ylabel("cases (end of day)")
         ax.set_ylim(bottom=0)
-        _date_axis(ax)
+        _date_axis(ax, labelled=False)
+    fig.supxlabel(CALENDAR_AXIS, y=0.075)
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=min(len(results), 4), frameon=False)
-    fig.suptitle("Queues over time, scenario by scenario (mean and 95% band)")
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    n = next(iter(results.values())).replications
+    fig.suptitle(
+        f"Queues over time, scenario by scenario: the mean\n({interval_words(n, 'shaded')})"
+    )
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     return fig
 
 
@@ -587,8 +638,9 @@ def warmup_figure(s: Scenario, stages: dict, window: int) -> Figure:
             )
             ax.set_title(textwrap.fill(titles.get(name, name), 45), fontsize=12)
             ax.set_ylabel("cases (end of day)")
+            ax.set_ylim(bottom=0)
             ax.legend(frameon=False, fontsize=9, loc="lower right")
-        fig.supxlabel(f"days from an empty start ({s.origin:%d %b %Y})")
+        fig.supxlabel(f"calendar days from an empty start ({s.origin:%d %b %Y})")
         fig.suptitle("Warm-up: queues from an empty start")
         fig.tight_layout()
     return fig

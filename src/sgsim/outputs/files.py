@@ -6,13 +6,17 @@ complete (``outputs.folders``), so a failed run never leaves a half-written outp
 ``events.csv`` has one row per event, in columns that vidigi and pm4py read as they are
 (``sgsim.outputs.event_table``), the time in days from ``origin_date`` (run.json) and as a
 calendar timestamp. ``cases.csv`` has one row per case: what was drawn on arrival, where it
-left the pathway, and when it arrived, was decided and left. Empty cells mean "none" (no
+left the pathway and the last outcome it was given (or that it is still open at the end),
+and when it arrived, was decided, was allocated and left, in days and as calendar dates.
+``summary.csv`` says in words what each metric measures and in which unit. Values are
+rounded to what their unit needs; counts are whole numbers. Empty cells mean "none" (no
 pool, not yet decided, still open).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -22,11 +26,13 @@ from typing import Any
 import numpy as np
 
 from sgsim import __version__
-from sgsim.analysis.summary import check_rates, compare_reported
+from sgsim.analysis.metrics import metric_names
+from sgsim.analysis.summary import Summary, check_rates, compare_reported
+from sgsim.analysis.units import rounded, unit, unit_words
 from sgsim.model.demand import ATTRIBUTES
 from sgsim.model.eventlog import EventLog
 from sgsim.model.steps import KINDS
-from sgsim.outputs.event_table import COLUMNS, TIME_DECIMALS, csv_rows
+from sgsim.outputs.event_table import COLUMNS, TIME_DECIMALS, csv_rows, timestamps
 from sgsim.outputs.folders import atomic_folder
 from sgsim.scenario.loading import LoadedScenario
 from sgsim.scenario.schema import Scenario
@@ -61,34 +67,11 @@ def write_run(
             tmp / "replications.csv",
             ["replication", *metric_names],
             (
-                [r, *(_num(rep[m]) for m in metric_names)]
+                [r, *(_num(_significant(m, rep[m])) for m in metric_names)]
                 for r, rep in enumerate(result.per_replication)
             ),
         )
-        _write_csv(
-            tmp / "summary.csv",
-            [
-                "metric",
-                "mean",
-                "ci95_low",
-                "ci95_high",
-                "range95_low",
-                "range95_high",
-                "replications",
-            ],
-            (
-                [
-                    k,
-                    _num(v.mean),
-                    _num(v.ci95[0]),
-                    _num(v.ci95[1]),
-                    _num(v.range95[0]),
-                    _num(v.range95[1]),
-                    v.n,
-                ]
-                for k, v in summaries.items()
-            ),
-        )
+        _write_csv(tmp / "summary.csv", SUMMARY_COLUMNS, _summary_rows(s, summaries))
         _write_csv(
             tmp / "reported.csv",
             [
@@ -172,6 +155,43 @@ def write_run(
         return sorted(p.name for p in tmp.iterdir())
 
 
+SUMMARY_COLUMNS = [
+    "metric",
+    "description",
+    "unit",
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "range95_low",
+    "range95_high",
+    "replications",
+]
+SIGNIFICANT = 6  # digits of a value of one replication: past any difference that matters
+
+
+def _summary_rows(s: Scenario, summaries: dict[str, Summary]) -> Iterator[list[Any]]:
+    """One row per metric: what it measures (the words the tables, report and app use), its
+    unit, the mean and its 95% interval, and the middle 95% of replications, rounded to
+    what the unit needs."""
+    labels = metric_names(s)
+    for name, v in summaries.items():
+        values = (v.mean, *v.ci95, *v.range95)
+        yield [
+            name,
+            labels.get(name, ("", ""))[1],
+            unit_words(name),
+            *(_num(rounded(name, x)) for x in values),
+            v.n,
+        ]
+
+
+def _significant(metric: str, x: float) -> float | int:
+    """A whole number of cases as an integer, anything else to SIGNIFICANT digits."""
+    if unit(metric) == "cases" and float(x).is_integer():
+        return int(x)
+    return float(f"{x:.{SIGNIFICANT}g}")
+
+
 def _write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -187,14 +207,50 @@ def _decides(s: Scenario) -> bool:
     return any(KINDS[step.kind].decides for step in s.steps.values())
 
 
+def _allocates(s: Scenario) -> bool:
+    return any(KINDS[step.kind].place_span for step in s.steps.values())
+
+
+def _key_times(s: Scenario) -> list[str]:
+    """The key moments of a case this scenario has: arriving, the front-door decision
+    where a step makes it, allocation where a step holds caseload places, and leaving."""
+    return [
+        "arrived",
+        *(["decided"] if _decides(s) else []),
+        *(["allocated"] if _allocates(s) else []),
+        "left",
+    ]
+
+
+# Each key moment's calendar date, named as the domain says it.
+DATE_NAMES = {
+    "arrived": "contact_date",
+    "decided": "decision_date",
+    "allocated": "allocation_date",
+    "left": "closure_date",
+}
+
+
 def case_columns(s: Scenario) -> list[str]:
-    """Columns of cases.csv: the decision time only where a step makes the decision."""
-    times = ["arrived", *(["decided"] if _decides(s) else []), "left"]
-    return ["replication", "entity_id", *ATTRIBUTES, "returning_from", "exit_step", *times]
+    """Columns of cases.csv: what was drawn on arrival, how the case ended (or that it is
+    still open), the key moments in days from ``origin_date``, and their calendar dates."""
+    times = _key_times(s)
+    return [
+        "replication",
+        "entity_id",
+        *ATTRIBUTES,
+        "returning_from",
+        "exit_step",
+        "outcome",
+        "open_at_end",
+        *times,
+        *(DATE_NAMES[t] for t in times),
+    ]
 
 
 def _case_rows(logs: list[EventLog], s: Scenario) -> Iterator[list[Any]]:
-    """One row per case: attributes by name, the exit step, and its key times."""
+    """One row per case: attributes by name, the exit step and the last outcome given, its
+    key times and their dates (the day of the run's calendar each falls on)."""
     for log in logs:
         named = [
             [log.attribute_names[a][v] for v in log.attributes[a].tolist()] for a in ATTRIBUTES
@@ -203,11 +259,10 @@ def _case_rows(logs: list[EventLog], s: Scenario) -> Iterator[list[Any]]:
         left = log.rows("left")
         exit_step = np.full(log.n_cases, -1)
         exit_step[log.case[left]] = log.step[left]
-        times = [_first_time(log, log.rows("arrived"))]
-        if _decides(s):
-            times.append(_decision_time(log))
-        times.append(_first_time(log, left))
+        outcome = _last_outcome(log)
+        times = [_key_time(log, name) for name in _key_times(s)]
         columns = [np.round(t, TIME_DECIMALS).tolist() for t in times]
+        dates = [_dates(s.origin, t) for t in times]
         for i, parent in enumerate(parents):
             yield [
                 log.replication,
@@ -215,8 +270,40 @@ def _case_rows(logs: list[EventLog], s: Scenario) -> Iterator[list[Any]]:
                 *(col[i] for col in named),
                 "" if parent < 0 else parent,
                 "" if exit_step[i] < 0 else log.steps[exit_step[i]],
+                log.outcomes[outcome[i]],  # code 0 is no outcome, written ""
+                exit_step[i] < 0,
                 *(_num(col[i]) for col in columns),
+                *(col[i] for col in dates),
             ]
+
+
+def _key_time(log: EventLog, name: str) -> np.ndarray:
+    if name == "arrived":
+        return _first_time(log, log.rows("arrived"))
+    if name == "decided":
+        return _decision_time(log)
+    if name == "allocated":
+        holding = [k for k in dict.fromkeys(log.kinds) if KINDS[k].place_span]
+        taken = np.logical_or.reduce([log.rows("started", kind=k) for k in holding])
+        return _first_time(log, taken)
+    return _first_time(log, log.rows("left"))
+
+
+def _dates(origin: dt.date, days: np.ndarray) -> list[str]:
+    """The calendar date of each time (days from ``origin``), "" where there is none: the
+    date of its timestamp in events.csv."""
+    known = np.isfinite(days)
+    out = np.full(days.size, "", dtype=object)
+    out[known] = np.datetime_as_string(timestamps(origin, days[known]).astype("datetime64[D]"))
+    return out.tolist()
+
+
+def _last_outcome(log: EventLog) -> np.ndarray:
+    """Each case's last outcome given at a step (code 0, none, if it has had none)."""
+    out = np.zeros(log.n_cases, dtype=np.int64)
+    given = np.flatnonzero(log.outcome > 0)
+    out[log.case[given]] = log.outcome[given]  # the log is in time order: the last one stays
+    return out
 
 
 def _first_time(log: EventLog, rows: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import pandas as pd
 from sgsim.analysis.comparison import Difference
 from sgsim.analysis.metrics import metric_names
 from sgsim.analysis.summary import Summary
+from sgsim.analysis.units import unit_words
 from sgsim.model.eventlog import EventLog
 from sgsim.outputs.event_table import event_table
 from sgsim.scenario.schema import Scenario
@@ -27,7 +28,7 @@ def metrics_frame(result: RunResult) -> pd.DataFrame:
 
 
 def summary_frame(result: RunResult, s: Scenario) -> pd.DataFrame:
-    """One row per metric: its group and label, the mean with its 95% confidence interval
+    """One row per metric: its group, label and unit, the mean with its 95% confidence interval
     (``lower``, ``upper``), the spread of replications (``spread_lower``, ``spread_upper``:
     2.5th and 97.5th percentiles) and the council's reported figure where there is one."""
     labels = metric_names(s)
@@ -37,6 +38,7 @@ def summary_frame(result: RunResult, s: Scenario) -> pd.DataFrame:
                 "metric": name,
                 "group": labels.get(name, ("", ""))[0],
                 "label": labels.get(name, ("", ""))[1],
+                "unit": unit_words(name),
                 **_interval(v),
                 "replications": v.n,
                 "reported": s.reported.figures.get(name, np.nan),

@@ -37,16 +37,20 @@ pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 0.85rem; 
 """
 
 CAPTIONS = {
-    "funnel": "Each count of the funnel: simulated (mean and 95% CI) beside reported.",
-    "queues": "Cases waiting at each step at the end of each day: mean over replications "
-    "with a 95% band; the warm-up is shaded.",
+    "funnel": "Each count of the funnel: the simulated mean, with the 95% confidence interval "
+    "of the mean as error bars (where the mean lies, not the spread of single years), beside "
+    "the reported figure.",
+    "queues": "Cases waiting at each step at the end of each day: mean over replications, "
+    "shaded with the 95% confidence interval of the mean; the warm-up is shaded grey.",
     "decision_times": "Working days from contact to the front-door decision, with the target "
     "where the scenario has one.",
     "waits": "How long cases wait at each step, and how long enquiries last once allocated "
     "(calendar days).",
     "staff": "Utilisation of each team's roles week by week, and safeguarding caseload per "
-    "person day by day.",
-    "monthly_concerns": "Concerns raised each month, against the monthly range a report gives.",
+    "person day by day: means, shaded with the 95% confidence interval of the mean.",
+    "monthly_concerns": "Concerns raised each month (mean with the 95% confidence interval of "
+    "the mean; triangles: the lowest and highest simulated year), against the monthly range a "
+    "report gives.",
 }
 
 

@@ -171,6 +171,8 @@ def _convert_dict(
 ) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise ScenarioError(file, key, "a table", value)
+    for name in value:
+        _check_name(name, key, file)
     out = {
         k: _convert(inner, v, _join(key, k), file, meta)
         for k, v in value.items()
@@ -185,6 +187,19 @@ def _convert_dict(
     return out
 
 
+def _check_name(name: object, key: str, file: str) -> None:
+    """A name the user gives (a team, role, step, source, category) holds no control
+    characters: a newline or a terminal escape in it would do nothing but break the lines
+    every table and message prints it in."""
+    if isinstance(name, str) and not name.isprintable():
+        raise ScenarioError(
+            file,
+            _join(key, name),
+            "a name without control characters (newlines, tabs, terminal escapes)",
+            name,
+        )
+
+
 def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
     """Each step is built by the schema of its kind (``sgsim.model.steps``)."""
     from sgsim.model.steps import KINDS
@@ -193,6 +208,7 @@ def _convert_steps(value: Any, key: str, file: str) -> dict[str, sc.Step]:
         raise ScenarioError(file, key, "a table of steps", value)
     steps = {}
     for name, raw in value.items():
+        _check_name(name, key, file)
         where = _join(key, name)
         if raw == "none":
             continue  # a step switched off, e.g. in a file that extends another

@@ -329,6 +329,12 @@ class Step:
     def all_routes(self) -> tuple[Route, ...]:
         return (Route(to=self.next),) if self.next is not None else self.routes
 
+    def touch_sessions(self, risk_levels: dict[str, float]) -> float:
+        """Expected sessions of each span of touch work inside the step, per case reaching
+        it with these chances of each risk level (for the size of a run): one, unless a
+        kind spreads its work over several."""
+        return 1.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class StaffedStep(Step):

@@ -5,9 +5,13 @@ A run keeps every event until its end (``sgsim.model.eventlog``), and its memory
 mostly those events: BYTES_PER_EVENT is a run's peak memory over its events, measured on
 the shipped scenarios (390 to 510 bytes). The events of a run are estimated from the
 expected contacts (the demand's daily rates over the run, the adults who come back, the
-starting backlogs) and the expected steps each passes (its route, by the chances at each
-step). The route table itself (steps' outcomes by every combination of the attributes
-routes test) is checked first: it is built whole, in validation and in every run.
+starting backlogs, other work) and the expected steps each passes (its route, by the
+chances at each step), with the sessions a step spreads its touch work over. What a run's
+options add (replications at once in several workers, event logs kept for ``--out`` and
+the writing of them, measured on East Sussex) is checked before a command simulates
+(``check_run_memory``). The route table itself (steps' outcomes by every combination of
+the attributes routes test) is checked first: it is built whole, in validation and in
+every run.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 Tables = dict[str, list[list[str | None]]]  # next step by [outcome][route key], per step
 
 BYTES_PER_EVENT = 500
+KEPT_BYTES_PER_EVENT = 250  # an event log kept for output files, while they are written
+WRITE_BYTES_PER_EVENT = 1100  # writing one replication's events.csv and cases.csv
 MAX_ROUTE_CELLS = 1_000_000  # about 4 seconds to build and check
 FALLBACK_MEMORY = 16e9  # bytes, where the machine does not say what it has
 
@@ -53,15 +59,43 @@ def check_size(s: Scenario, tables: Tables, file: str) -> None:
     memory = machine_memory()
     if needed <= memory:
         return
-    gigabytes = needed / 1e9
-    size = f"about {gigabytes:,.0f} GB" if 10 <= gigabytes < 1e9 else f"about {gigabytes:.2g} GB"
     raise ScenarioError(
         file,
         "run.run_days",
         f"a run whose events fit in this machine's memory ({memory / 1e9:.3g} GB)",
-        f"<{size} of events: {contacts:.3g} contacts of {per_contact:.3g} events each>",
+        f"<{_size(needed)} of events: {contacts:.3g} contacts of {per_contact:.3g} events each>",
         hint="use a shorter run or less demand",
     )
+
+
+def check_run_memory(s: Scenario, replications: int, keep_logs: int, workers: int) -> None:
+    """The replications running at once, the event logs kept for output files and the
+    writing of one of them fit in the machine's memory; else refused in one line, before
+    anything runs, naming the option to change."""
+    events = estimated_events(s)
+    at_once = max(1, min(workers, replications))
+    kept = min(keep_logs, replications)
+    needed = events * (
+        BYTES_PER_EVENT * at_once
+        + KEPT_BYTES_PER_EVENT * kept
+        + (WRITE_BYTES_PER_EVENT if kept else 0)
+    )
+    memory = machine_memory()
+    if needed <= memory:
+        return
+    raise ScenarioError(
+        "command line",
+        "--event-log" if kept > 1 else "--workers" if at_once > 1 else "--out",
+        f"a run whose events fit in this machine's memory ({memory / 1e9:.3g} GB)",
+        f"<{_size(needed)}: {events:.3g} events a replication, {at_once} replications at "
+        f"once, {kept} event logs kept>",
+        hint="use --event-log first or none, fewer --workers or a shorter run",
+    )
+
+
+def _size(needed: float) -> str:
+    gigabytes = needed / 1e9
+    return f"about {gigabytes:,.0f} GB" if 10 <= gigabytes < 1e9 else f"about {gigabytes:.2g} GB"
 
 
 def estimated_events(s: Scenario, tables: Tables | None = None) -> float:
@@ -86,16 +120,43 @@ def machine_memory() -> float:
 
 
 def _estimate(s: Scenario, tables: Tables) -> tuple[float, float]:
-    """Expected contacts of a run (new ones, the adults who come back, starting backlogs)
-    and expected events of each."""
+    """Expected cases of a run (new contacts, the adults who come back, starting backlogs
+    and other work) and expected events of each."""
     from sgsim.model.demand import daily_rates
 
-    visits = _visits(s, tables)
+    chance = _route_key_chances(s)
+
+    def events(start: dict[str, np.ndarray]) -> tuple[float, dict[str, float]]:
+        """Events of a case entering at ``start`` (chances by route key), and its visits."""
+        visits = _visits(s, tables, start)
+        per_step = {name: _events_per_visit(s, name, here) for name, here in visits.items()}
+        return 2 + sum(per_step.values()), {n: float(v.sum()) for n, v in visits.items()}
+
     with np.errstate(all="ignore"):
         new = float(daily_rates(s).sum())
-    backlog = sum(b.starting_cases for b in s.backlog.values())
-    contacts = new * _return_factor(s, visits) + backlog
-    return contacts, _events_per_contact(s, visits)
+    per_new, visits = events(_entries(s, chance))
+    entering = [(new * _return_factor(s, visits), per_new)]  # (cases, events of each)
+    other_work = s.demand.other_work.values()
+    starts = [name for name, b in s.backlog.items() if b.starting_cases] + [
+        w.entry for w in other_work
+    ]
+    for name in dict.fromkeys(starts):
+        n = s.backlog[name].starting_cases if name in s.backlog else 0
+        n += sum(w.per_day for w in other_work if w.entry == name) * s.horizon_days
+        entering.append((n, events({name: chance})[0]))
+    cases = sum(n for n, _ in entering)
+    return cases, (sum(n * each for n, each in entering) / cases if cases > 0 else 0.0)
+
+
+def _entries(s: Scenario, chance: np.ndarray) -> dict[str, np.ndarray]:
+    """Where new contacts enter, with the chance of each route key there."""
+    sources = s.demand.categories("source")
+    source_of = np.repeat(np.arange(len(sources)), chance.size // len(sources))
+    start: dict[str, np.ndarray] = {}
+    for k, src in enumerate(sources):
+        entry = s.entry_step(src)
+        start[entry] = start.get(entry, 0.0) + np.where(source_of == k, chance, 0.0)
+    return start
 
 
 def _return_factor(s: Scenario, visits: dict[str, float]) -> float:
@@ -114,39 +175,48 @@ def _return_factor(s: Scenario, visits: dict[str, float]) -> float:
     return min(by_chance, by_time)
 
 
-def _events_per_contact(s: Scenario, visits: dict[str, float]) -> float:
-    """Arrived and left, and at each step it passes queued, started and finished, and a
-    start and an end of each other span of touch time (an enquiry's work)."""
+def _events_per_visit(s: Scenario, name: str, visits: np.ndarray) -> float:
+    """Events of the ``visits`` (by route key) to a step: queued, started and finished,
+    and a start and an end of each other span of touch time (an enquiry's work, in as many
+    sessions as the step spreads it over for the risk levels reaching it). Arriving and
+    leaving are the case's own."""
     from sgsim.model.steps import KINDS
 
-    per_step = {}
-    for name, step in s.steps.items():
-        kind = KINDS[step.kind]
-        spans = [span for span in kind.touch_spans if span != ("started", "finished")]
-        per_step[name] = 0 if kind.terminal else 3 + 2 * len(spans)
-    return 2 + sum(per_step[name] * times for name, times in visits.items())
+    step = s.steps[name]
+    kind = KINDS[step.kind]
+    if kind.terminal:
+        return 0.0
+    from sgsim.scenario.schema import ROUTE_ATTRIBUTES
+
+    levels = s.demand.categories("risk_level")
+    shape = [len(s.demand.categories(a)) for a in ROUTE_ATTRIBUTES]
+    axis = ROUTE_ATTRIBUTES.index("risk_level")
+    others = tuple(k for k in range(len(shape)) if k != axis)
+    by_level = visits.reshape(shape).sum(axis=others)
+    total = float(by_level.sum())
+    mix = dict(zip(levels, by_level / total, strict=True)) if total > 0 else {}
+    spans = [span for span in kind.touch_spans if span != ("started", "finished")]
+    return total * (3 + 2 * len(spans) * step.touch_sessions(mix))
 
 
-def _visits(s: Scenario, tables: Tables) -> dict[str, float]:
-    """How often a contact passes each step, on average: its chance of each route key,
-    carried along the routes by the chances of each outcome. Routes have no loops, so
-    every contact has left through an exit after as many moves as there are steps."""
+def _visits(s: Scenario, tables: Tables, start: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """How often a case entering at ``start`` (the chance of each route key at each step)
+    passes each step, by route key, on average, carried along the routes by the chances of each
+    outcome. Routes have no loops, so every case has left through an exit after as many
+    moves as there are steps."""
     from sgsim.model.steps import KINDS
 
     sources = s.demand.categories("source")
-    chance = _route_key_chances(s)
-    source_of = np.repeat(np.arange(len(sources)), chance.size // len(sources))
+    keys = next(iter(start.values())).size
+    source_of = np.repeat(np.arange(len(sources)), keys // len(sources))
     names = list(s.steps)
     index = {name: k for k, name in enumerate(names)}
-    mass: dict[str, np.ndarray] = {}
-    for k, src in enumerate(sources):
-        entry = s.entry_step(src)
-        mass[entry] = mass.get(entry, 0.0) + np.where(source_of == k, chance, 0.0)
-    visits: dict[str, float] = {}
+    mass = dict(start)
+    visits: dict[str, np.ndarray] = {}
     for _ in names:
         moved: dict[str, np.ndarray] = {}
         for name, here in mass.items():
-            visits[name] = visits.get(name, 0.0) + float(here.sum())
+            visits[name] = visits.get(name, 0.0) + here
             step = s.steps[name]
             if KINDS[step.kind].terminal:
                 continue

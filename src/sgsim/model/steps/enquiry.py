@@ -56,6 +56,23 @@ class EnquiryStep(StaffedStep):
     def caseload(self) -> tuple[tuple[str, str], ...]:
         return self.staff()
 
+    def touch_sessions(self, risk_levels: dict[str, float]) -> float:
+        if self.duration_working_days is not None:
+            days = self.duration_working_days.mean
+        else:
+            by_level = self.duration_by_risk_level
+            days = sum(share * by_level[level].mean for level, share in risk_levels.items())
+        return mean_sessions(days, self.session_every_working_days, self.touch_hours)
+
+
+def mean_sessions(days: float, every: float, hours: Distribution) -> float:
+    """Expected sessions of touch work per case (``EnquiryRunner.sessions``): none without
+    touch hours; one; or one per ``every`` working days of the duration, rounded up, which
+    is about days / every + 1/2 on average."""
+    if hours.mean <= 0:
+        return 0.0
+    return max(1.0, days / every + 0.5) if every > 0 else 1.0
+
 
 class EnquiryRunner(StepRunner):
     """Wait for a place, hold it for the duration, with the touch hours inside it."""

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from sgsim.model.steps.base import StepKind, need_team_role
-from sgsim.model.steps.enquiry import EnquiryRunner
+from sgsim.model.steps.enquiry import EnquiryRunner, mean_sessions
 from sgsim.scenario.distributions import Distribution, Fixed
 from sgsim.scenario.schema import Scenario, StaffedStep, spec
 
@@ -33,6 +33,10 @@ class OtherWorkStep(StaffedStep):
 
     def caseload(self) -> tuple[tuple[str, str], ...]:
         return self.staff()
+
+    def touch_sessions(self, risk_levels: dict[str, float]) -> float:
+        every = self.session_every_working_days
+        return mean_sessions(self.duration_working_days.mean, every, self.touch_hours)
 
 
 class OtherWorkRunner(EnquiryRunner):

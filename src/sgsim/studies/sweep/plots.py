@@ -11,7 +11,14 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-from sgsim.outputs.figures import OKABE_ITO, STYLE, mean_band, save_figures, subplots
+from sgsim.outputs.figures import (
+    OKABE_ITO,
+    STYLE,
+    band_key,
+    line_with_band,
+    save_figures,
+    subplots,
+)
 from sgsim.studies.sweep.spec import SweepSpec
 
 
@@ -102,13 +109,12 @@ def _line(spec, points, per_point, metric, k, unit) -> Figure:
     order = np.argsort([pt[p.path] for pt in points])
     x = np.array([points[i][p.path] for i in order])
     rows = np.array([[rep[metric] * k for rep in per_point[i]] for i in order]).T
-    mean, lo, hi = mean_band(rows)
     fig, ax = subplots(figsize=(10, 6))
-    ax.fill_between(x, lo, hi, color=OKABE_ITO[0], alpha=0.25, linewidth=0, label="95% band")
-    ax.plot(x, mean, "o-", color=OKABE_ITO[0], label="mean over replications")
+    line_with_band(ax, x, rows, "mean over replications", color=OKABE_ITO[0], marker="o")
     ax.set_xlabel(_label(p.path))
     ax.set_ylabel(_label(metric) + unit)
-    ax.legend(frameon=False)
+    ax.set_ylim(bottom=min(0.0, float(np.nanmin(rows))))
+    band_key(ax, len(rows))
     ax.set_title(f"{_label(metric)} as {_label(p.path)} varies")
     return fig
 
