@@ -320,3 +320,18 @@ def test_a_sweep_of_a_council_with_no_decision_target_plots_working_days_by_defa
         + "values = [7, 8]\n"
     )
     assert load_sweep(path).plot_metrics == ("decision_working_days_mean",)
+
+
+def test_whole_values_stay_whole_so_a_sweep_over_run_days_runs(tmp_path):
+    """``values = [60, 90]`` for ``run.run_days`` (a whole number of days) sets 60 and 90,
+    not 60.0, which the scenario would refuse; values with decimals stay decimals."""
+    path = sweep_file(tmp_path, '[[parameters]]\npath = "run.run_days"\nvalues = [60, 90]\n')
+    spec = load_sweep(path)
+    settings = [spec.settings(point) for point in design_points(spec)]
+    assert settings == [{"run.run_days": 60}, {"run.run_days": 90}]
+    assert all(type(v) is int for s in settings for v in s.values())
+    assert make(apply_settings(spec.base_raw, settings[1], "t.toml")).run.run_days == 90
+    mixed = sweep_file(
+        tmp_path, f'[[parameters]]\npath = "{PATHS["concern"]}"\nvalues = [0, 0.5]\n'
+    )
+    assert load_sweep(mixed).parameters[0].integer is False

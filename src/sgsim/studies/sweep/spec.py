@@ -196,10 +196,12 @@ def _parameter(raw: Any, i: int, file: str, design: str, base_raw: dict) -> Para
         )
     resolve_path(path, base_raw, file, f"{key}.path")
     also = _also(raw.get("also", []), file, f"{key}.also", base_raw)
-    integer = raw.get("integer", False)
+    values = raw.get("values")
+    # values written as whole numbers (run_days = [60, 90]) stay whole unless told otherwise
+    whole = isinstance(values, list) and bool(values) and all(type(v) is int for v in values)
+    integer = raw.get("integer", whole)
     if not isinstance(integer, bool):
         raise ScenarioError(file, f"{key}.integer", "true or false", integer)
-    values = raw.get("values")
     if values is not None:
         if not isinstance(values, list) or not values or not all(_is_number(v) for v in values):
             raise ScenarioError(file, f"{key}.values", "a non-empty list of numbers", values)
