@@ -88,7 +88,7 @@ numbers from one event log: bookkeeping identities, shown but not counted as val
 
 {summary_line(checks)}.
 
-The tests run these checks (shorter) at three more seeds, each held to 5%/3, and check
+The tests run these checks (shorter) at three other seeds, each held to 5%/3, and check
 that a known answer 10% off fails.
 
 ## 2. West Sussex 2022/23: a consistency check

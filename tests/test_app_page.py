@@ -118,7 +118,7 @@ def test_a_run_of_minutes_says_so_and_waits_for_a_tick():
     )  # three years' contacts a year, for five years: minutes on any computer
     at.sidebar.slider(key="west_sussex_2022_23.toml|run.run_days").set_value(1825).run()
     warning = next(w.value for w in at.warning if "minutes" in w.value)
-    assert warning.startswith("100 replications of 120 + 1825 days")
+    assert warning.startswith("100 replications of 460 + 1825 days")
     assert "would take about" in warning
     assert at.button(key="run").disabled
     at.checkbox(key="slow|run").check().run()
