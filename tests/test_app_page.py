@@ -118,8 +118,27 @@ def test_a_run_of_minutes_says_so_and_waits_for_a_tick():
     )  # three years' contacts a year, for five years: minutes on any computer
     at.sidebar.slider(key="west_sussex_2022_23.toml|run.run_days").set_value(1825).run()
     warning = next(w.value for w in at.warning if "minutes" in w.value)
-    assert warning.startswith("100 replications of 120 + 1825 days")
+    assert warning.startswith("100 replications of 460 + 1825 days")
     assert "would take about" in warning
     assert at.button(key="run").disabled
     at.checkbox(key="slow|run").check().run()
     assert not at.button(key="run").disabled
+
+
+def test_a_queue_still_growing_is_warned_of_in_a_run_and_in_a_comparison(small):
+    """One triage officer given about 1.25 officers' work (tests/test_steady_state.py):
+    the front door's queue grows all run, which the page must say beside the numbers."""
+    at = page()
+    at.sidebar.slider(key="small.toml|replications").set_value(3)
+    no_errors(at.button(key="run").click().run())
+    assert not [w.value for w in at.warning if "still growing" in w.value]
+    at.sidebar.number_input(key="small.toml|demand.contacts_per_year").set_value(4700.0)
+    key = "small.toml|teams.front_door.roles.triage_officer.headcount"
+    at.sidebar.number_input(key=key).set_value(1.0)
+    no_errors(at.button(key="run").click().run())
+    growing = [w.value for w in at.warning if "still growing" in w.value]
+    assert len(growing) == 1 and growing[0].startswith("triage queue is still growing")
+    no_errors(at.button(key="compare").click().run())
+    growing = [w.value for w in at.warning if "still growing" in w.value]
+    assert any(w.startswith("In B: triage queue is still growing") for w in growing)
+    assert not any(w.startswith("In A:") for w in growing)

@@ -48,6 +48,35 @@ def test_an_overloaded_front_door_is_flagged_in_the_results_and_the_json(tmp_pat
     assert any("triage queue is still growing" in w for w in doc["warnings"])
 
 
+def test_the_html_report_warns_of_a_queue_still_growing():
+    from pathlib import Path
+
+    from sgsim.outputs.report import build_report
+    from sgsim.scenario.loading import LoadedScenario
+
+    def report(headcount: float) -> str:
+        s = make(overloaded(headcount))
+        loaded = LoadedScenario(scenario=s, path=Path("over.toml"), text="")
+        return build_report(loaded, run_replications(s, 3, 3), ["sgsim", "report"])
+
+    text = report(1)
+    assert "<p class='warning' id='warning-triage_queue'><b>Warning:</b> triage queue is " in text
+    assert text.index("id='warning-triage_queue'") < text.index("id='reported'")
+    assert "id='warning-triage_queue'" not in report(3)  # its enquiries still overflow
+
+
+def test_warmup_command_says_does_not_settle_for_an_overloaded_front_door(tmp_path, capsys):
+    path = tmp_path / "over.toml"
+    path.write_text(
+        f'extends = "{MINIMAL}"\n[demand]\ncontacts_per_year = 4700\n'
+        "[teams.front_door.roles.triage_officer]\nheadcount = 1\n"
+    )
+    assert main(["warmup", str(path), "-n", "3", "--days", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "does not settle: triage queue, " in out and "still growing at the end" in out
+    assert "suggested warm-up" not in out
+
+
 def test_warmup_says_does_not_settle_instead_of_proposing_a_number():
     from sgsim.analysis.run_length import suggest_warmup
 

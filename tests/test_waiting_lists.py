@@ -16,6 +16,7 @@ from helpers import make, minimal_raw
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
 from sgsim.studies.runner import run_replications
+from sgsim.studies.verify import erlang_a
 
 
 def one_queue(servers: int, minutes: float, lam: float, waiting_list: dict, **more) -> dict:
@@ -49,18 +50,6 @@ def one_queue(servers: int, minutes: float, lam: float, waiting_list: dict, **mo
     return raw
 
 
-def erlang_a_abandonment(lam: float, mu: float, theta: float, c: int, n_max: int = 400) -> float:
-    """Share of arrivals who abandon an M/M/c+M queue (Erlang A), from its birth-death chain:
-    in state n > c the death rate is c mu + (n - c) theta; abandonment rate = theta E[queue]."""
-    weights = [1.0]
-    for n in range(1, n_max):
-        death = min(n, c) * mu + max(n - c, 0) * theta
-        weights.append(weights[-1] * lam / death)
-    p = np.array(weights) / sum(weights)
-    queue = sum(max(n - c, 0) * p[n] for n in range(n_max))
-    return theta * queue / lam
-
-
 def test_withdrawal_after_exponential_patience_matches_erlang_a():
     lam, minutes, c, patience = 60.0, 28.8, 1, 0.05  # offered load 1.2
     raw = one_queue(
@@ -68,7 +57,7 @@ def test_withdrawal_after_exponential_patience_matches_erlang_a():
     )
     result = run_replications(make(raw), seed=31, replications=10)
     shares = [m["desk_withdrawn"] / m["contacts"] for m in result.per_replication]
-    expected = erlang_a_abandonment(lam, 24 * 60 / minutes, 1 / patience, c)
+    expected, _ = erlang_a(lam, 24 * 60 / minutes, 1 / patience, c)
     mean = float(np.mean(shares))
     half = 2.262 * np.std(shares, ddof=1) / math.sqrt(len(shares))  # t(9), 95%
     assert abs(mean - expected) < half, (mean, expected, half)

@@ -75,6 +75,7 @@ class Compared:
     scenario: Scenario
     diffs: list[Difference]
     pictures: dict[str, bytes]
+    warnings: list[str]  # queues still growing, in either design
 
 
 # --------------------------------------------------------------------------- cached reads
@@ -288,6 +289,8 @@ def _run_panel(design: Design, source: Source, text: str, name: str, run: tuple[
     shown = done.loaded.scenario
     summaries = done.result.summaries()
     st.subheader(f"{plain(shown.name)}: {done.result.replications} replications")
+    for growth in done.result.unsettled(shown):
+        st.warning(plain(growth.words))
     with st.expander("The main measures in numbers", expanded=True):
         st.markdown(
             "**What am I looking at?** The main measures of the measured period: the "
@@ -347,12 +350,21 @@ def _compare_panel(
     if st.button("Compare", type="primary", disabled=not go, key="compare"):
         results = _simulate([a, s], seed, replications)
         diffs = paired_differences(results[0].per_replication, results[1].per_replication)
-        st.session_state["compared"] = Compared(key, (picked, "your design"), s, diffs, {})
+        warnings = [
+            f"In {label}: {growth.words}"
+            for label, result, design_s in (("A", results[0], a), ("B", results[1], s))
+            for growth in result.unsettled(design_s)
+        ]
+        st.session_state["compared"] = Compared(
+            key, (picked, "your design"), s, diffs, {}, warnings
+        )
         drawing = compare_pictures(dict(zip("AB", results, strict=True)), {"A": a, "B": s})
     done: Compared | None = _kept("compared", key, "Compare", "run both designs")
     if done is None:
         return
     st.subheader(f"Your design (B) against {plain(done.labels[0])} (A)")
+    for warning in done.warnings:
+        st.warning(plain(warning))
     st.markdown(
         "**What am I looking at?** Each line is a clear change from A to B, with its 95% "
         "interval in brackets. The rest show no clear change: the interval of their "

@@ -34,6 +34,7 @@ figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #ee
 figcaption { color: #555; font-size: 0.95rem; }
 pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 0.85rem; }
 .meta { color: #555; }
+.warning { border-left: 4px solid #b3261e; background: #fbeeed; padding: 0.5rem 1rem; }
 """
 
 CAPTIONS = {
@@ -103,6 +104,10 @@ def build_report(loaded: LoadedScenario, result: RunResult, command: list[str]) 
     )
 
     parts.append("<h2 id='results'>Results</h2>")
+    parts.extend(
+        f"<p class='warning' id='warning-{_e(g.queue)}'><b>Warning:</b> {_e(g.words)}.</p>"
+        for g in result.unsettled(s)
+    )
     parts.append(
         "<p>Means over replications with 95% confidence intervals, for the measured period.</p>"
     )

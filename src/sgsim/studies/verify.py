@@ -43,6 +43,7 @@ class Check:
     p_value: float | None = None  # None: an exact check (the interval must hold)
     bookkeeping: bool = False  # an identity between numbers from one log, not validation
     rejected: bool = False  # set by Holm's method over the statistical family
+    level: float | None = None  # Holm's level for this check's p-value, in the family's order
     ran: bool = True  # False: a check that could not run here (shown, neither pass nor fail)
 
     @property
@@ -63,16 +64,19 @@ class Check:
 
 
 def holm(checks: list[Check], alpha: float = FAMILY_ALPHA) -> list[Check]:
-    """Mark the statistical checks Holm's step-down method rejects at family level alpha."""
+    """Holm's step-down method at family level alpha: the m statistical checks in order of
+    p-value are held to alpha / m, alpha / (m - 1), ..., and rejected until the first that
+    holds. Each check gets its level; those rejected are marked."""
     family = sorted(
         (k for k, c in enumerate(checks) if c.p_value is not None and not c.bookkeeping),
         key=lambda k: checks[k].p_value,
     )
     out = list(checks)
+    rejecting = True
     for rank, k in enumerate(family):
-        if checks[k].p_value > alpha / (len(family) - rank):
-            break
-        out[k] = dataclasses.replace(checks[k], rejected=True)
+        level = alpha / (len(family) - rank)
+        rejecting = rejecting and checks[k].p_value <= level
+        out[k] = dataclasses.replace(checks[k], level=level, rejected=rejecting)
     return out
 
 
@@ -88,12 +92,35 @@ def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
     return p_wait, p_wait / (c * mu - lam)
 
 
-def priority_waits(lams: list[float], mu: float) -> list[float]:
-    """M/M/1 with non-preemptive priority classes (Cobham): mean wait of each class."""
-    rho = [lam / mu for lam in lams]
-    w0 = sum(rho) / mu  # residual service: sum(lam_i E[S^2]) / 2 with E[S^2] = 2 / mu^2
+def pollaczek_khinchine(lam: float, mean: float, second_moment: float) -> float:
+    """M/G/1: mean wait in queue, lambda E[S^2] / (2 (1 - rho)), from the service time's
+    first two moments."""
+    return lam * second_moment / (2 * (1 - lam * mean))
+
+
+def erlang_a(lam: float, mu: float, theta: float, c: int, n_max: int = 400) -> tuple[float, float]:
+    """M/M/c+M (Erlang A, exponential patience of rate theta): the share of arrivals who
+    withdraw and the mean wait of every arrival, served or not, from the birth-death chain
+    (in state n > c the death rate is c mu + (n - c) theta). Withdrawals happen at rate
+    theta E[queue], and Little's law gives the mean wait as E[queue] / lambda."""
+    weights = [1.0]
+    for n in range(1, n_max):
+        weights.append(weights[-1] * lam / (min(n, c) * mu + max(n - c, 0) * theta))
+    p = np.array(weights) / sum(weights)
+    queue = float(np.dot(np.maximum(np.arange(n_max) - c, 0), p))
+    return theta * queue / lam, queue / lam
+
+
+def priority_waits(lams: list[float], mu: float, c: int = 1) -> list[float]:
+    """M/M/c with non-preemptive priority classes and one service rate (Cobham): mean wait
+    of each class, W_k = W_0 / ((1 - sigma_{k-1}) (1 - sigma_k)), where sigma_k is the load
+    of classes 1..k on c mu and W_0 = P(wait) / (c mu) the wait for the first server to
+    free (Erlang C's probability of waiting; rho / mu on one server)."""
+    p_wait, _ = erlang_c(sum(lams), mu, c)
+    w0 = p_wait / (c * mu)
     out, sigma = [], 0.0
-    for r in rho:
+    for lam in lams:
+        r = lam / (c * mu)
         out.append(w0 / ((1 - sigma) * (1 - sigma - r)))
         sigma += r
     return out
@@ -185,19 +212,35 @@ def _enquiry(role: str) -> dict[str, Any]:
     }
 
 
+def _exponential(minutes: float) -> dict[str, Any]:
+    return {"dist": "exponential", "mean": minutes}
+
+
 def _queue_only(
     lam_per_day: float,
-    minutes: float,
+    touch: dict[str, Any],
     servers: int,
     days: int,
     priority: dict[str, float] | None = None,
     concern: float = 0.0,
     second: tuple[float, int] = (60.0, 1),
+    waiting_list: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Triage then, for a share ``concern``, the s42 decision: 24/7 stages with Poisson
-    arrivals and exponential touch times; every case leaves after them."""
+    """Triage (touch minutes ``touch``, its queue managed by ``waiting_list``) then, for a
+    share ``concern``, the s42 decision: 24/7 stages with Poisson arrivals, the second
+    with exponential touch times; every case leaves after them."""
     always = {"calendar": "24/7", "hours_per_day": 24}
     mean, c2 = second
+    triage: dict[str, Any] = {
+        "kind": "decision",
+        "team": "front_door",
+        "role": "triage_officer",
+        "touch_minutes": touch,
+        "outcomes": {"concern": concern, "not_a_concern": 1 - concern},
+        "routes": [{"outcome": "concern", "to": "s42_test"}, {"to": "left"}],
+    }
+    if waiting_list:
+        triage["waiting_list"] = waiting_list
     return {
         "name": "verification queue",
         "run": {"start_date": dt.date(2023, 2, 1), "run_days": days, "warmup_days": 20},
@@ -212,19 +255,12 @@ def _queue_only(
             "hub": {"roles": {"practitioner": {"headcount": c2} | always}},
         },
         "steps": {
-            "triage": {
-                "kind": "decision",
-                "team": "front_door",
-                "role": "triage_officer",
-                "touch_minutes": {"dist": "exponential", "mean": minutes},
-                "outcomes": {"concern": concern, "not_a_concern": 1 - concern},
-                "routes": [{"outcome": "concern", "to": "s42_test"}, {"to": "left"}],
-            },
+            "triage": triage,
             "s42_test": {
                 "kind": "s42_test",
                 "team": "hub",
                 "role": "practitioner",
-                "touch_minutes": {"dist": "exponential", "mean": mean},
+                "touch_minutes": _exponential(mean),
                 "needs_care_and_support": 0.0,  # concerns leave after the decision
                 "abuse_or_neglect": 1.0,
                 "unable_to_protect": 1.0,
@@ -254,10 +290,10 @@ def _check(name: str, expected: float, values: list[float], note: str = "") -> C
     return Check(name, expected, mean, ci, note, p_value=p)
 
 
-def check_mmc(reps: int, days: int) -> list[Check]:
+def check_mmc(reps: int, days: int, seed: int) -> list[Check]:
     lam, minutes, c = 60.0, 57.6, 3
-    s = build_scenario(_queue_only(lam, minutes, c, days), "verify: M/M/3")
-    result = run_replications(s, SEED, reps)
+    s = build_scenario(_queue_only(lam, _exponential(minutes), c, days), "verify: M/M/3")
+    result = run_replications(s, seed, reps)
     p_wait, wq = erlang_c(lam, 24 * 60 / minutes, c)
     waits = [m["triage_wait_days_mean"] for m in result.per_replication]
     waited = [float(np.mean(x["triage_wait_days"] > 1e-12)) for x in result.samples]
@@ -267,13 +303,69 @@ def check_mmc(reps: int, days: int) -> list[Check]:
     ]
 
 
-def check_priority(reps: int, days: int) -> list[Check]:
-    lam, mu = 20.0, 25.0  # rho = 0.8 on one server
+def check_pollaczek_khinchine(reps: int, days: int, seed: int) -> list[Check]:
+    """One triage officer with touch times that are not exponential: M/D/1 (fixed) and
+    M/G/1 with lognormal touch times (coefficient of variation 1.5)."""
+    lam, minutes = 40.0, 25.2  # rho = 0.7
+    sd = 1.5 * minutes
+    out = []
+    for label, touch, second_moment in (
+        ("fixed", {"dist": "fixed", "value": minutes}, minutes**2),
+        ("lognormal", {"dist": "lognormal", "mean": minutes, "sd": sd}, minutes**2 + sd**2),
+    ):
+        s = build_scenario(_queue_only(lam, touch, 1, days), f"verify: M/G/1, {label}")
+        result = run_replications(s, seed, reps)
+        day = 24 * 60
+        expected = pollaczek_khinchine(lam, minutes / day, second_moment / day**2)
+        waits = [m["triage_wait_days_mean"] for m in result.per_replication]
+        out.append(
+            _check(
+                f"M/G/1 {label} touch times, mean wait (days), Pollaczek-Khinchine",
+                expected,
+                waits,
+                "rho = 0.7" + (", cv 1.5" if label == "lognormal" else ""),
+            )
+        )
+    return out
+
+
+def check_erlang_a(reps: int, days: int, seed: int) -> list[Check]:
+    """Two triage officers, overloaded, with cases that withdraw after an exponential wait
+    (``waiting_list.withdraw_after_days``): M/M/2+M, Erlang A."""
+    lam, minutes, c, patience = 60.0, 57.6, 2, 0.05  # offered load 1.2 per officer
+    raw = _queue_only(
+        lam,
+        _exponential(minutes),
+        c,
+        days,
+        waiting_list={"withdraw_after_days": {"dist": "exponential", "mean": patience}},
+    )
+    s = build_scenario(raw, "verify: Erlang A")
+    result = run_replications(s, seed, reps, keep_logs=reps)
+    shares, waits = [], []
+    for log in result.logs:
+        m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
+        withdrew = log.rows("left_queue", step="triage")
+        ended = m.durations(
+            log.rows("queued", step="triage"), log.rows("started", step="triage") | withdrew
+        )
+        shares.append(m.count(withdrew) / ended.size)
+        waits.append(float(ended.mean()))
+    share, wait = erlang_a(lam, 24 * 60 / minutes, 1 / patience, c)
+    note = "M/M/2+M, offered load 1.2"
+    return [
+        _check("withdrawal, share of contacts who withdraw, Erlang A", share, shares, note),
+        _check("withdrawal, mean wait of all contacts (days), Erlang A", wait, waits, note),
+    ]
+
+
+def check_priority(reps: int, days: int, seed: int) -> list[Check]:
+    lam, mu, c = 40.0, 25.0, 2  # rho = 0.8 on two servers
     shares = {"urgent": 0.2, "normal": 0.5, "low": 0.3}
-    raw = _queue_only(lam, 24 * 60 / mu, 1, days, priority=shares)
-    s = build_scenario(raw, "verify: priority M/M/1")
-    result = run_replications(s, SEED, reps, keep_logs=reps)
-    expected = priority_waits([lam * x for x in shares.values()], mu)
+    raw = _queue_only(lam, _exponential(24 * 60 / mu), c, days, priority=shares)
+    s = build_scenario(raw, "verify: priority M/M/2")
+    result = run_replications(s, seed, reps, keep_logs=reps)
+    expected = priority_waits([lam * x for x in shares.values()], mu, c)
     per_class: list[list[float]] = [[], [], []]
     for log in result.logs:
         m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
@@ -288,13 +380,13 @@ def check_priority(reps: int, days: int) -> list[Check]:
             f"priority queue, {name} mean wait (days), Cobham",
             expected[k],
             per_class[k],
-            "M/M/1, rho = 0.8, non-preemptive",
+            "M/M/2, rho = 0.8, non-preemptive",
         )
         for k, name in enumerate(shares)
     ]
 
 
-def check_littles_law(reps: int, days: int) -> list[Check]:
+def check_littles_law(reps: int, days: int, seed: int) -> list[Check]:
     """L = lambda W on every stage's queue, over a finite window.
 
     L comes from the time-average of the queue, W from per-case waits. Over a finite window
@@ -303,7 +395,7 @@ def check_littles_law(reps: int, days: int) -> list[Check]:
     the cases (not from L), and allowed for; any other gap would be an error in L or W.
     """
     s = build_scenario(_pathway(**{"run.run_days": days}), "verify: Little's law")
-    result = run_replications(s, SEED, reps, keep_logs=reps)
+    result = run_replications(s, seed, reps, keep_logs=reps)
     ws, we = float(s.run.warmup_days), float(s.horizon_days)
     out = []
     for name in ("triage_queue", "decision_queue", "allocation_queue", "open_enquiries"):
@@ -349,13 +441,15 @@ def _edges(m: _Measure, enter: np.ndarray, leave: np.ndarray) -> float:
 TWO_STAGE = {"lam": 40.0, "p": 0.4, "m1": 57.6, "c1": 2, "m2": 43.2, "c2": 1}
 
 
-def check_two_stage(reps: int, days: int, ciw_reps: int) -> list[Check]:
+def check_two_stage(reps: int, days: int, seed: int, ciw_reps: int) -> list[Check]:
     """Triage then the s42 decision with probability p: node 2 is M/M/c by Burke's theorem,
     and the same network simulated in Ciw must agree."""
     t = TWO_STAGE
-    raw = _queue_only(t["lam"], t["m1"], t["c1"], days, concern=t["p"], second=(t["m2"], t["c2"]))
+    raw = _queue_only(
+        t["lam"], _exponential(t["m1"]), t["c1"], days, concern=t["p"], second=(t["m2"], t["c2"])
+    )
     s = build_scenario(raw, "verify: two-stage network")
-    result = run_replications(s, SEED, reps, keep_logs=reps)
+    result = run_replications(s, seed, reps, keep_logs=reps)
     waits1 = [m["triage_wait_days_mean"] for m in result.per_replication]
     waits2 = []
     for log in result.logs:
@@ -368,7 +462,7 @@ def check_two_stage(reps: int, days: int, ciw_reps: int) -> list[Check]:
         _check("two-stage, triage wait (days), Jackson network", w1, waits1),
         _check("two-stage, s42 decision wait (days), Jackson network", w2, waits2),
     ]
-    ciw = _ciw_two_stage(ciw_reps, days)
+    ciw = _ciw_two_stage(ciw_reps, days, seed)
     if ciw is None:
         checks.append(
             Check(
@@ -397,7 +491,7 @@ def check_two_stage(reps: int, days: int, ciw_reps: int) -> list[Check]:
     return checks
 
 
-def _ciw_two_stage(reps: int, days: int) -> tuple[list[float], list[float]] | None:
+def _ciw_two_stage(reps: int, days: int, seed: int) -> tuple[list[float], list[float]] | None:
     try:
         import ciw
     except ImportError:
@@ -414,7 +508,7 @@ def _ciw_two_stage(reps: int, days: int) -> tuple[list[float], list[float]] | No
     )
     w1, w2 = [], []
     for r in range(reps):
-        ciw.seed(SEED + r)
+        ciw.seed(seed + r)
         sim = ciw.Simulation(network)
         sim.simulate_until_max_time(days + 20)
         recs = [x for x in sim.get_all_records() if x.arrival_date >= 20]
@@ -423,7 +517,7 @@ def _ciw_two_stage(reps: int, days: int) -> tuple[list[float], list[float]] | No
     return w1, w2
 
 
-def check_conservation(reps: int, days: int) -> list[Check]:
+def check_conservation(reps: int, days: int, seed: int) -> list[Check]:
     """Every contact ends once or is open; conversions equal the configured chances."""
     raw = _pathway(
         **{
@@ -434,7 +528,7 @@ def check_conservation(reps: int, days: int) -> list[Check]:
         }
     )
     s = build_scenario(raw, "verify: conservation")
-    result = run_replications(s, SEED, reps, keep_logs=reps)
+    result = run_replications(s, seed, reps, keep_logs=reps)
     broken = []
     for log in result.logs:
         n = log.n_cases
@@ -472,19 +566,27 @@ def check_conservation(reps: int, days: int) -> list[Check]:
     return checks
 
 
-def run_checks(quick: bool = False, on_done: Callable[[str], None] | None = None) -> list[Check]:
-    """Every check; ``quick`` uses fewer replications and shorter runs (for tests)."""
+def run_checks(
+    quick: bool = False,
+    on_done: Callable[[str], None] | None = None,
+    seed: int = SEED,
+    alpha: float = FAMILY_ALPHA,
+) -> list[Check]:
+    """Every check; ``quick`` uses fewer replications and shorter runs (for tests). The
+    statistical checks are held together to ``alpha`` by Holm's method."""
     reps, days = (10, 300) if quick else (20, 400)
     steps: list[tuple[str, Callable[[], list[Check]]]] = [
-        ("M/M/c", lambda: check_mmc(reps, days)),
-        ("priority", lambda: check_priority(reps, days)),
-        ("Little's law", lambda: check_littles_law(max(reps // 2, 3), days)),
-        ("two-stage", lambda: check_two_stage(reps, days, reps)),
-        ("conservation", lambda: check_conservation(max(reps // 2, 3), days)),
+        ("M/M/c", lambda: check_mmc(reps, days, seed)),
+        ("M/G/1", lambda: check_pollaczek_khinchine(reps, days, seed)),
+        ("Erlang A", lambda: check_erlang_a(reps, days, seed)),
+        ("priority", lambda: check_priority(reps, days, seed)),
+        ("Little's law", lambda: check_littles_law(max(reps // 2, 3), days, seed)),
+        ("two-stage", lambda: check_two_stage(reps, days, seed, reps)),
+        ("conservation", lambda: check_conservation(max(reps // 2, 3), days, seed)),
     ]
     out: list[Check] = []
     for label, step in steps:
         out.extend(step())
         if on_done:
             on_done(label)
-    return holm(out)
+    return holm(out, alpha)
