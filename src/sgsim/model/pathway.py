@@ -9,6 +9,7 @@ contact's route key, until an exit. It computes no rates: it only records events
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Generator
 from typing import Any
 
@@ -69,7 +70,7 @@ class Pathway:
         caseloads = {
             pair: CaseloadPool(env, s.role(*pair), fast_path) for pair in s.caseload_pools()
         }
-        self.cases = Cases(*([] for _ in Cases.__dataclass_fields__))
+        self.cases = Cases(*(array("i") for _ in Cases.__dataclass_fields__))
         self.ctx = Context(
             env=env,
             scenario=s,
