@@ -111,7 +111,9 @@ def plan_calibration(
         )
     start = build_scenario(apply_settings(raw, {p.path: p.start for p in params}, file), file)
     began = perf_counter()
-    pilot = run_replications(start, seed, PILOT_REPLICATIONS, workers=workers).per_replication
+    pilot = run_replications(
+        start, seed, PILOT_REPLICATIONS, workers=workers, details=False
+    ).per_replication
     seconds = (perf_counter() - began) / PILOT_REPLICATIONS
     needed = {} if replications else replications_for(pilot, targets, tolerance, max_replications)
     if not replications:
