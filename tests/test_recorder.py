@@ -21,28 +21,37 @@ SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
 def test_rows_come_back_in_time_order_ties_as_recorded_whatever_the_packing():
-    # hand-made rows: times 2, 1, 1, 0 recorded in that order; in time order the two rows
-    # at time 1 keep their recording order (case 1 before case 2)
-    rows = [
-        (0, 9, 2.0, 1, 3, 4),
-        (1, 10, 1.0, -1, 0, 0),
-        (2, 11, 1.0, 0, 1, 2),
-        (3, 8, 0.0, -1, 0, 0),
-    ]
-    expected_cases = [3, 1, 2, 0]
-    for every in (1, 2, 3, 10):
+    # hand-made rows, recorded by time 1 and dated 2, 1, 1, 0 (a start dated at the next
+    # opening, after the pack at time 1); in time order the two rows at time 1 keep their
+    # recording order (case 1 before case 2); then one more row recorded and dated 3
+    first = [(0, 9, 2.0, 1, 3, 4), (1, 10, 1.0, -1, 0, 0), (2, 11, 0.5, 0, 1, 2)]
+    first.append((3, 8, 0.0, -1, 0, 0))
+    last = (4, 12, 3.0, -1, 0, 1)
+    for pack_at in (None, 0.5, 1.0, 2.5):
         recorder = Recorder()
-        for k, row in enumerate(rows, start=1):
+        for row in first:
             recorder.record(row)
-            if k % every == 0:
-                recorder.pack(at_least=1)
-        case, code, time, pool, resource, outcome = recorder.columns()
-        assert case.tolist() == expected_cases
-        assert time.tolist() == [0.0, 1.0, 1.0, 2.0]
-        assert code.tolist() == [8, 10, 11, 9]
-        assert pool.tolist() == [-1, -1, 0, 1]
-        assert resource.tolist() == [0, 0, 1, 3]
-        assert outcome.tolist() == [0, 0, 2, 4]
+        if pack_at is not None:
+            recorder.pack(pack_at, at_least=1)
+        recorder.record(last)
+        log = recorder.columns()
+        assert log["case"].tolist() == [3, 2, 1, 0, 4]
+        assert log["time"].tolist() == [0.0, 0.5, 1.0, 2.0, 3.0]
+        assert log["step"].tolist() == [1, 1, 1, 1, 1]  # codes 8 to 12 over N_EVENTS = 8
+        assert log["event"].tolist() == [0, 3, 2, 1, 4]
+        assert log["pool"].tolist() == [-1, 0, -1, 1, -1]
+        assert log["resource"].tolist() == [0, 1, 0, 3, 0]
+        assert log["outcome"].tolist() == [0, 2, 0, 4, 1]
+
+
+def test_an_event_dated_before_rows_already_packed_is_refused():
+    """The blocks are only in order if no event is dated before the time it is recorded."""
+    recorder = Recorder()
+    recorder.record((0, 8, 1.0, -1, 0, 0))
+    recorder.pack(1.5, at_least=1)
+    recorder.record((1, 8, 1.2, -1, 0, 0))
+    with pytest.raises(RuntimeError, match="dated before"):
+        recorder.columns()
 
 
 def tuple_log(s, seed):

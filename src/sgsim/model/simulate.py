@@ -10,7 +10,6 @@ from sgsim.model.demand import ATTRIBUTES, arrival_times
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pathway import Pathway, outcome_names, pool_names
 from sgsim.model.recorder import Recorder
-from sgsim.model.steps.base import N_EVENTS
 from sgsim.scenario.schema import Scenario
 
 
@@ -37,14 +36,14 @@ def simulate(
     # a day at a time, packing the day's events (stopping changes no event's order)
     for day in range(1, s.horizon_days):
         env.run(until=day)
-        recorder.pack()
+        recorder.pack(env.now)
     env.run(until=s.horizon_days)
     return _to_log(s, replication, recorder, pathway)
 
 
 def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway) -> EventLog:
     n_cases = pathway.next_return
-    case, code, time, pool, resource, outcome = recorder.columns()
+    columns = recorder.columns()
     parent = np.full(n_cases, -1, dtype=np.int64)
     for child, p in pathway.parent.items():
         parent[child] = p
@@ -63,13 +62,7 @@ def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway)
     attributes["other_work"] = other_work
     return EventLog(
         replication=replication,
-        case=case,
-        step=(code // N_EVENTS).astype(np.int16),
-        event=(code % N_EVENTS).astype(np.int8),
-        time=time,
-        pool=pool,
-        resource=resource,
-        outcome=outcome,
+        **columns,
         steps=tuple(s.steps),
         kinds=tuple(step.kind for step in s.steps.values()),
         pools=pool_names(s),
