@@ -8,7 +8,8 @@ a fresh process (so the peak is this run's, not an earlier one's), with the coll
 paused as ``sgsim run`` does and no event log kept (``--event-log none``), and the
 metrics are computed from it. Printed: CPU seconds of the simulation and of the metrics,
 and the process's peak resident memory (``ru_maxrss``), beside what the interpreter and
-imports alone hold.
+imports alone hold, and the peak per expected event (what ``sgsim.scenario.sizes`` uses
+to refuse a run too big for the machine).
 
 Targets (issue #14): under 60 s of CPU and under 1 GB peak.
 
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from sgsim.scenario.loading import build_scenario, read_scenario_raw
 from sgsim.scenario.schema import Scenario
+from sgsim.scenario.sizes import estimated_events
 from sgsim.studies.settings import apply_settings
 
 WEST_SUSSEX = Path(__file__).parent.parent / "scenarios" / "west_sussex_2022_23.toml"
@@ -70,6 +72,7 @@ def child(contacts: float, profile: bool) -> dict[str, float]:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(25)
     metrics = result.per_replication[0]
     return {
+        "events": estimated_events(s),
         "contacts": metrics["contacts"],
         "horizon_days": s.horizon_days,
         "cpu_seconds": cpu,
@@ -101,6 +104,11 @@ def main() -> None:
     print(
         f"peak memory                     : {out['peak_mb']:,.0f} MB (target < 1,000; "
         f"{out['imports_mb']:,.0f} MB of it interpreter, imports and scenario)"
+    )
+    per_event = (out["peak_mb"] - out["imports_mb"]) * 2**20 / out["events"]
+    print(
+        f"peak over imports per event     : {per_event:.0f} bytes "
+        f"({out['events']:,.0f} events expected; sgsim.scenario.sizes.BYTES_PER_EVENT)"
     )
 
 
