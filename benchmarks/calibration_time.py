@@ -44,17 +44,19 @@ def main() -> None:
     began = time.perf_counter()
     plan = plan_calibration(raw, file, params, targets, seed=12345, workers=args.workers)
     planned = time.perf_counter() - began
-    result = calibrate(raw, file, params, targets, plan, workers=args.workers)
-    seconds = time.perf_counter() - began
     print(f"West Sussex, {len(params)} parameters, {len(targets)} reported figures")
     print(
         f"replications per evaluation: {plan.replications} "
-        f"(small counts left out of the choice: {', '.join(plan.small_counts) or 'none'})"
+        f"(small counts left out of the choice: {', '.join(plan.small_counts) or 'none'}; "
+        f"most needed by {max(plan.needed, key=lambda n: plan.needed[n] or 0)})"
     )
+    print(f"pilot: {planned:.1f} s; at most {plan.max_evaluations} evaluations", flush=True)
+    result = calibrate(raw, file, params, targets, plan, workers=args.workers)
+    seconds = time.perf_counter() - began
     print(f"evaluations: {result.evaluations} of at most {plan.max_evaluations}")
     print(
-        f"pilot: {planned:.1f} s; whole calibration: {seconds:.1f} s wall on "
-        f"{args.workers} workers (target < 60 s on 2 cores)"
+        f"whole calibration: {seconds:.1f} s wall on {args.workers} workers "
+        "(target < 60 s on 2 cores)"
     )
 
 
