@@ -96,9 +96,10 @@ def run_replications(
 def paused_gc(pause: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a replication runs.
 
-    A run allocates many small objects that live to its end (event-log rows, SimPy
-    events); the collector would scan them again and again. ``benchmarks/speed.py``
-    measures what pausing it saves. Cycles are collected as soon as it is resumed.
+    A run allocates many small objects that live long (case processes, SimPy events,
+    event-log rows until they are packed); the collector would scan them again and
+    again. ``benchmarks/speed.py`` measures what pausing it saves. Cycles are collected
+    as soon as it is resumed.
     """
     collecting = gc.isenabled()
     if pause:
