@@ -10,7 +10,7 @@ contact's route key, until an exit. It computes no rates: it only records events
 from __future__ import annotations
 
 from array import array
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -154,7 +154,7 @@ class Pathway:
             yield env.timeout(t - env.now)
             env.process(self.contact(i, start=entry))
 
-    def arrivals(self, times: list[float]) -> Generator[Any, Any, None]:
+    def arrivals(self, times: Sequence[float]) -> Generator[Any, Any, None]:
         """Start a case process at each new contact's arrival time."""
         env = self.env
         self.next_return = len(self.cases)  # returning adults come after every other case

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import simpy
 
@@ -28,7 +30,7 @@ def simulate(
     env = simpy.Environment()
     recorder = Recorder()
     pathway = Pathway(env, s, seed, replication, recorder.record, days, fast_path)
-    times = arrival_times(s, seed, replication).tolist()
+    times = array("d", arrival_times(s, seed, replication).tobytes())  # 8 bytes each
     pathway.add_cases(len(times))
     pathway.add_backlog()
     pathway.add_other_work()
