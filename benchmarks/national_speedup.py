@@ -5,7 +5,7 @@ Runs the first ``--councils`` councils of the synthetic England
 and then on two, and prints both wall times and their ratio. Each council is one task
 (all its replications), as in ``sgsim national``.
 
-    python benchmarks/national_speedup.py [--councils 8] [--replications 2]
+    python benchmarks/national_speedup.py [--councils 16] [--replications 3]
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--councils", type=int, default=8)
-    parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--councils", type=int, default=16)
+    parser.add_argument("--replications", type=int, default=3)
     args = parser.parse_args()
     councils = load_councils(ENGLAND)[: args.councils]
     seconds = {}
