@@ -90,3 +90,11 @@ def test_a_table_without_the_columns_is_refused(tmp_path):
     path = tmp_path / "councils.csv"
     path.write_text("name,file\nA,base.toml\n")
     assert "header: expected columns council, scenario" in rejected(lambda: load_councils(path))
+
+
+def test_an_out_that_is_a_file_is_refused_before_any_council_runs(tmp_path, capsys):
+    path = table(tmp_path, "A,base.toml,,\n")
+    out = tmp_path / "taken"
+    out.write_text("")
+    assert main(["national", str(path), "--out", str(out), "-n", "1"]) == 2
+    assert "--out: expected a folder" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sgsim.cli.common import add_seed, command_parser, positive
+from sgsim.outputs.folders import check_writable
 from sgsim.scenario.errors import ScenarioError
 
 DESCRIPTION = """\
@@ -66,6 +67,7 @@ def cmd_national(args: argparse.Namespace) -> int:
     )
     from sgsim.studies.sweep.execute import executor
 
+    check_writable(args.out, "--out")  # before any council runs
     if args.scheduler and args.executor != "dask":
         raise ScenarioError(
             "command line", "--scheduler", "--executor dask with it", "--executor local"
