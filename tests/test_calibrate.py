@@ -9,7 +9,7 @@ from helpers import make, minimal_raw, set_path
 from sgsim.cli import main
 from sgsim.scenario.loading import load_scenario
 from sgsim.studies.calibrate import calibrate, parse_fit
-from sgsim.studies.calibration_plan import plan_calibration, replications_for
+from sgsim.studies.calibration_plan import plan_calibration, replications_for, small_counts
 from sgsim.studies.runner import run_replications
 from sgsim.studies.settings import apply_settings
 
@@ -241,3 +241,41 @@ def test_the_plan_says_which_figures_hit_the_replication_cap():
     assert "At most 87 evaluations" in text and "seed 2" in text
     # (87 evaluations + 1 check) x 30 replications x 0.5 s = 1320 s
     assert "about 22.0 min" in text
+
+
+def test_counts_whose_tolerance_is_under_one_case_are_left_out_of_the_choice():
+    """5% of 5 other enquiries is a quarter of a case: no affordable number of
+    replications pins a count's mean that closely, so it does not set the replications.
+    A count of 20 or more (5% is a whole case), a mean, and a rate still do."""
+    pilot = [
+        {"other_enquiries": 4.0, "s42_enquiries": 1170.0, "wait_days_mean": 2.5, "rate": 0.13},
+        {"other_enquiries": 7.0, "s42_enquiries": 1190.0, "wait_days_mean": 3.5, "rate": 0.15},
+    ]
+    targets = {"other_enquiries": 5.0, "s42_enquiries": 1172.0, "wait_days_mean": 3.0, "rate": 0.14}
+    assert small_counts(pilot, targets, tolerance=0.05) == ("other_enquiries",)
+    assert small_counts(pilot, {"other_enquiries": 20.0}, tolerance=0.05) == ()
+    assert small_counts(pilot, {"other_enquiries": 5.0}, tolerance=0.25) == ()
+
+
+def test_the_plan_says_which_small_counts_it_left_out():
+    from sgsim.outputs.calibration import plan_lines
+    from sgsim.studies.calibration_plan import Plan
+
+    plan = Plan(
+        seed=1,
+        replications=4,
+        spread={"contacts": 50.0, "other_enquiries": 3.0},
+        fit_evaluations=60,
+        range_evaluations=22,
+        flat_evaluations=5,
+        seconds_per_replication=0.5,
+        needed={"contacts": 4},
+        tolerance=0.05,
+        max_replications=30,
+        small_counts=("other_enquiries",),
+    )
+    text = " ".join(" ".join(plan_lines(plan)).split())
+    assert "Replications: 4 per evaluation, chosen so each" in text
+    assert (
+        "left out of the choice, as counts whose 5% is less than one case: other_enquiries" in text
+    )

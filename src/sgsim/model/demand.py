@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar as pycal
 import datetime as dt
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -61,20 +62,21 @@ ATTRIBUTES = ("source", "area", "subject", "priority", "risk_level", "abuse_type
 
 @dataclass
 class Cases:
-    """Per-contact attributes as Python lists (fast scalar access in the event loop).
+    """Per-contact attributes as int32 arrays (``array`` module: scalar access in the
+    event loop as fast as a list's, at 4 bytes a value).
 
     ``route_key`` combines the attributes routes may test into one index, so a step finds
     a case's next step with two list look-ups.
     """
 
-    source: list[int]
-    area: list[int]
-    subject: list[int]
-    priority: list[int]
-    risk_level: list[int]
-    abuse_type: list[int]
-    location: list[int]
-    route_key: list[int]
+    source: array[int]
+    area: array[int]
+    subject: array[int]
+    priority: array[int]
+    risk_level: array[int]
+    abuse_type: array[int]
+    location: array[int]
+    route_key: array[int]
 
     def __len__(self) -> int:
         return len(self.source)
@@ -122,4 +124,4 @@ def draw_cases(
     if priority is not None:
         values["priority"] = np.full(n, PRIORITIES.index(priority))
     values["route_key"] = route_key(s, values)
-    return Cases(**{name: np.asarray(v).tolist() for name, v in values.items()})
+    return Cases(**{name: array("i", v.astype(np.int32).tobytes()) for name, v in values.items()})

@@ -10,7 +10,8 @@ contact's route key, until an exit. It computes no rates: it only records events
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from array import array
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import numpy as np
@@ -124,7 +125,7 @@ class Pathway:
             if pair not in first:
                 pool.resize(0)  # a team or role a change brings in: nobody yet
         self.days = days
-        self.cases = Cases(*([] for _ in Cases.__dataclass_fields__))
+        self.cases = Cases(*(array("i") for _ in Cases.__dataclass_fields__))
         self.ctx = Context(
             env=env,
             scenario=s,
@@ -324,7 +325,7 @@ class Pathway:
             yield env.timeout(t - env.now)
             env.process(self.contact(i, start=entry))
 
-    def arrivals(self, times: list[float]) -> Generator[Any, Any, None]:
+    def arrivals(self, times: Sequence[float]) -> Generator[Any, Any, None]:
         """Start a case process at each new contact's arrival time."""
         env = self.env
         self.next_return = len(self.cases)  # returning adults come after every other case

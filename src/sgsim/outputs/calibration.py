@@ -12,8 +12,10 @@ from sgsim.studies.calibration_plan import PILOT_REPLICATIONS, Plan
 
 def plan_lines(plan: Plan) -> list[str]:
     """The replications and why, the evaluation budget, and the time it may take."""
-    if not plan.needed:
+    if not plan.needed and not plan.small_counts:
         why = "as given (-n)"
+    elif not plan.needed:
+        why = "the fewest allowed"
     elif None in plan.needed.values():
         over = [n for n, k in plan.needed.items() if k is None]
         why = (
@@ -25,6 +27,11 @@ def plan_lines(plan: Plan) -> list[str]:
         why = (
             f"chosen so each reported figure's 95% interval is within {plan.tolerance:.0%} "
             f"of it (--tolerance); {most} needs the most"
+        )
+    if plan.small_counts:
+        why += (
+            f"; left out of the choice, as counts whose {plan.tolerance:.0%} is less than one "
+            f"case: {', '.join(plan.small_counts)}"
         )
     return [
         f"Pilot: {PILOT_REPLICATIONS} replications at the starting values, "

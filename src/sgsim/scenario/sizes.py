@@ -2,16 +2,18 @@
 hold is refused at once instead of failing after minutes with a MemoryError.
 
 A run keeps every event until its end (``sgsim.model.eventlog``), and its memory is
-mostly those events: BYTES_PER_EVENT is a run's peak memory over its events, measured on
-the shipped scenarios (390 to 510 bytes). The events of a run are estimated from the
-expected contacts (the demand's daily rates over the run, the adults who come back, the
-starting backlogs, other work) and the expected steps each passes (its route, by the
-chances at each step), with the sessions a step spreads its touch work over. What a run's
-options add (replications at once in several workers, event logs kept for ``--out`` and
-the writing of them, measured on East Sussex) is checked before a command simulates
-(``check_run_memory``). The route table itself (steps' outcomes by every combination of
-the attributes routes test) is checked first: it is built whole, in validation and in
-every run.
+mostly those events and what each case drew: BYTES_PER_EVENT is a run's peak memory over
+its expected events, 89 bytes for an England-sized West Sussex (26 million events, peak
+over imports, ``benchmarks/england.py``), with room for designs with more draws a case.
+The events of a run are estimated from the expected contacts (the demand's daily rates
+over the run, the adults who come back, the starting backlogs, other work) and the
+expected steps each passes (its route, by the chances at each step), with the sessions a
+step spreads its touch work over. What a run's options add (replications at once in
+several workers, event logs kept for ``--out`` and the writing of them, measured on East
+Sussex before the event log was compact, so generous now) is checked before a command
+simulates (``check_run_memory``). The route table itself (steps'
+outcomes by every combination of the attributes routes test) is checked first: it is
+built whole, in validation and in every run.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 Tables = dict[str, list[list[str | None]]]  # next step by [outcome][route key], per step
 
-BYTES_PER_EVENT = 500
+BYTES_PER_EVENT = 150
 KEPT_BYTES_PER_EVENT = 250  # an event log kept for output files, while they are written
 WRITE_BYTES_PER_EVENT = 1100  # writing one replication's events.csv and cases.csv
 MAX_ROUTE_CELLS = 1_000_000  # about 4 seconds to build and check

@@ -155,7 +155,7 @@ class Objective:
             settings = self.values(np.array(key))
             s = build_scenario(apply_settings(self.raw, settings, self.file), self.file)
             reps = run_replications(
-                s, self.plan.seed, self.plan.replications, workers=self.workers
+                s, self.plan.seed, self.plan.replications, workers=self.workers, details=False
             ).per_replication
             spread = self.plan.spread
             value = sum(
@@ -222,7 +222,7 @@ def calibrate(
         per_replication=f.runs(best),
         fresh_seed=plan.fresh_seed,
         fresh_per_replication=run_replications(
-            fresh, plan.fresh_seed, plan.replications, workers=workers
+            fresh, plan.fresh_seed, plan.replications, workers=workers, details=False
         ).per_replication,
         rest_of_mixes={
             k: v for k, v in complete_mixes(raw, fitted, file).items() if k not in fitted

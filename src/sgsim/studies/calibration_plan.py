@@ -5,8 +5,11 @@ scales the objective) and how long a replication takes. The replications per eva
 are then the fewest that pin every figure's simulated mean to within a tolerance of its
 reported value: a 95% t-interval with the pilot's standard deviation (the confidence-
 interval method of Law and Kelton), up to a cap. Fewer let the fitted values absorb the
-noise of the fit's own replications. The evaluations are capped in all; the optimiser
-gets what the 95% ranges and flat-direction checks, at their worst, leave.
+noise of the fit's own replications. A small count whose tolerance is less than one
+case (5% of West Sussex's 5 other enquiries) is left out of that choice: its mean could
+not be pinned so closely by any affordable number of replications, and it is still fitted
+and compared. The evaluations are capped in all; the optimiser gets what the 95% ranges
+and flat-direction checks, at their worst, leave.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class Plan:
     # empty when the replications were given
     tolerance: float
     max_replications: int
+    small_counts: tuple[str, ...] = ()  # figures left out of the choice of replications
 
     @property
     def max_evaluations(self) -> int:
@@ -83,6 +87,18 @@ def replications_for(
     return out
 
 
+def small_counts(
+    pilot: list[dict[str, float]], targets: dict[str, float], tolerance: float
+) -> tuple[str, ...]:
+    """Figures that count cases (whole numbers in every pilot replication) whose tolerance
+    is less than one case: left out of the choice of replications."""
+    return tuple(
+        name
+        for name, target in targets.items()
+        if tolerance * abs(target) < 1 and all(float(r[name]).is_integer() for r in pilot)
+    )
+
+
 def plan_calibration(
     raw: dict[str, Any],
     file: str,
@@ -111,9 +127,13 @@ def plan_calibration(
         )
     start = build_scenario(apply_settings(raw, {p.path: p.start for p in params}, file), file)
     began = perf_counter()
-    pilot = run_replications(start, seed, PILOT_REPLICATIONS, workers=workers).per_replication
+    pilot = run_replications(
+        start, seed, PILOT_REPLICATIONS, workers=workers, details=False
+    ).per_replication
     seconds = (perf_counter() - began) / PILOT_REPLICATIONS
-    needed = {} if replications else replications_for(pilot, targets, tolerance, max_replications)
+    small = () if replications else small_counts(pilot, targets, tolerance)
+    chosen_by = {n: t for n, t in targets.items() if n not in small}
+    needed = {} if replications else replications_for(pilot, chosen_by, tolerance, max_replications)
     if not replications:
         counts = list(needed.values())
         replications = max_replications if None in counts else max([MIN_REPLICATIONS, *counts])
@@ -128,6 +148,7 @@ def plan_calibration(
         needed=needed,
         tolerance=tolerance,
         max_replications=max_replications,
+        small_counts=small,
     )
 
 

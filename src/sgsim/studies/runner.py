@@ -57,28 +57,34 @@ def run_replications(
     on_done: Callable[[int], None] | None = None,
     workers: int = 1,
     pause_gc: bool = True,
+    details: bool = True,
 ) -> RunResult:
     """Run replications 0..N-1 of the scenario with the seed; call ``on_done`` after each.
 
-    The event logs of the first ``keep_logs`` replications are kept for output files. With
+    The event logs of the first ``keep_logs`` replications are kept for output files.
+    ``details``: also compute what tables and figures show beyond the metrics (daily
+    queues, monthly concerns, per-case samples, weekly utilisation); sweeps and
+    calibration keep only the metrics, and leave those lists empty. With
     ``workers`` > 1 replications run in parallel processes; the result is the same, in the
     same order, since each replication's random streams depend only on the seed and its
     index. ``pause_gc``: see ``paused_gc``.
     """
     result = RunResult(seed=seed)
-    jobs = [(s, seed, r, r < keep_logs, pause_gc) for r in range(replications)]
+    jobs = [(s, seed, r, r < keep_logs, pause_gc, details) for r in range(replications)]
     with ExitStack() as stack:
         if workers <= 1 or replications < 2:
             outcomes: Iterator[tuple] = map(_one_replication, jobs)
         else:
             pool = stack.enter_context(worker_pool(min(workers, replications)))
             outcomes = pool.map(_one_replication, jobs)
-        for r, (metrics, daily, monthly, each, weekly, log) in enumerate(outcomes):
+        for r, (metrics, extra, log) in enumerate(outcomes):
             result.per_replication.append(metrics)
-            result.daily.append(daily)
-            result.monthly_concerns.append(monthly)
-            result.samples.append(each)
-            result.weekly_utilisation.append(weekly)
+            if extra is not None:
+                daily, monthly, each, weekly = extra
+                result.daily.append(daily)
+                result.monthly_concerns.append(monthly)
+                result.samples.append(each)
+                result.weekly_utilisation.append(weekly)
             if log is not None:
                 result.logs.append(log)
             if on_done:
@@ -90,9 +96,10 @@ def run_replications(
 def paused_gc(pause: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a replication runs.
 
-    A run allocates many small objects that live to its end (event-log rows, SimPy
-    events); the collector would scan them again and again. ``benchmarks/speed.py``
-    measures what pausing it saves. Cycles are collected as soon as it is resumed.
+    A run allocates many small objects that live long (case processes, SimPy events,
+    event-log rows until they are packed); the collector would scan them again and
+    again. ``benchmarks/speed.py`` measures what pausing it saves. Cycles are collected
+    as soon as it is resumed.
     """
     collecting = gc.isenabled()
     if pause:
@@ -104,18 +111,21 @@ def paused_gc(pause: bool = True) -> Iterator[None]:
             gc.enable()
 
 
-def _one_replication(job: tuple[Scenario, int, int, bool, bool]) -> tuple:
-    """Everything one replication contributes (top level, so worker processes can run it)."""
-    s, seed, r, keep_log, pause_gc = job
+def _one_replication(job: tuple[Scenario, int, int, bool, bool, bool]) -> tuple:
+    """What one replication contributes: its metrics, the details asked for (or None) and
+    its log if kept (top level, so worker processes can run it)."""
+    s, seed, r, keep_log, pause_gc, details = job
     days = scenario_days(s)
     with paused_gc(pause_gc):
         log = simulate(s, seed, r, days)
     each = samples(log, s, days)
-    return (
-        compute(log, s, days, each),
-        daily_queues(log, s),
-        concerns_per_month(log, s),
-        each,
-        weekly_utilisation(log, s, days),
-        log if keep_log else None,
-    )
+    metrics = compute(log, s, days, each)
+    extra = None
+    if details:
+        extra = (
+            daily_queues(log, s),
+            concerns_per_month(log, s),
+            each,
+            weekly_utilisation(log, s, days),
+        )
+    return metrics, extra, log if keep_log else None

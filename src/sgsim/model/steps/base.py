@@ -17,6 +17,7 @@ nothing downstream lists steps by hand.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,9 @@ PRIORITY_CHANGES = ("priority_raised", "priority_lowered")
 TRANSFER = "transfer"  # what wakes a waiting case picked by a bulk transfer
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 N_EVENTS = len(EVENTS)
+
+# array typecode keeping draws of each numpy dtype kind: float, integer, yes or no
+DRAW_TYPES = {"f": "d", "i": "q", "u": "q", "b": "b"}
 
 Row = tuple[int, int, float, int, int, int]  # case, step*N_EVENTS+event, time, pool, id, outcome
 Record = Callable[[Row], None]
@@ -121,7 +125,7 @@ class StepRunner:
         self.code = {event: index * N_EVENTS + c for event, c in EVENT_CODE.items()}
         self.outcomes = [ctx.outcome_code[o] for o in step.outcome_names()]
         self.next: list[list[int]] = []  # next step index by [outcome][route key]; -1 none
-        self.draws: dict[str, list[Any]] = {}
+        self.draws: dict[str, array[Any]] = {}
         self.policy = step.waiting_list
         if self.policy is not None:
             self.waiting = WaitingCases(self, self.policy)
@@ -136,8 +140,14 @@ class StepRunner:
         """Draw, vectorised, what chance decides at this step for ``n`` more cases."""
 
     def keep(self, name: str, values: np.ndarray) -> None:
-        """Store one draw per case (appending blocks of returning adults)."""
-        self.draws.setdefault(name, []).extend(np.asarray(values).tolist())
+        """Store one draw per case (appending blocks of returning adults).
+
+        In an ``array`` (8 bytes a number, 1 a yes or no), not a list (32 bytes a float):
+        every step draws for every case, which at England's scale is most of a run's memory.
+        """
+        values = np.asarray(values)
+        column = self.draws.setdefault(name, array(DRAW_TYPES[values.dtype.kind]))
+        column.frombytes(values.astype(column.typecode).tobytes())
 
     def run(self, i: int) -> Generator[Any, Any, int]:
         """Pass case ``i`` through the step; return the index of its outcome."""
@@ -328,8 +338,8 @@ class TouchRunner(StepRunner):
         super().__init__(ctx, index, name, step)
         self.pools = pool_of_area(ctx, step.team, step.role)
         self.pool_ids = pool_ids_of_area(ctx, step.team, step.role)
-        self.hours = self.draws.setdefault("hours", [])
-        self.outcome = self.draws.setdefault("outcome", [])
+        self.hours = self.draws.setdefault("hours", array("d"))
+        self.outcome = self.draws.setdefault("outcome", array("q"))
 
     def run(self, i: int) -> Generator[Any, Any, int]:
         env, record, code, cases = self.env, self.record, self.code, self.ctx.cases

@@ -8,7 +8,7 @@ outcome, drawn by chance (per source if given), picks the route.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +45,7 @@ class DecisionStep(StaffedStep):
 
 
 def outcome_draws(
-    step: DecisionStep | Any, scenario: Scenario, source: list[int], u: np.ndarray
+    step: DecisionStep | Any, scenario: Scenario, source: Sequence[int], u: np.ndarray
 ) -> np.ndarray:
     """Each case's outcome index from one uniform, by its source's outcome shares."""
     names = scenario.demand.categories("source")

@@ -23,7 +23,7 @@ def run_point(task: Task) -> tuple[int, list[dict[str, float]]]:
     index, base_raw, settings, seed, replications = task
     where = f"design point {index}"
     scenario = build_scenario(apply_settings(base_raw, settings, where), where)
-    return index, run_replications(scenario, seed, replications).per_replication
+    return index, run_replications(scenario, seed, replications, details=False).per_replication
 
 
 def run_local(tasks: list[Task], workers: int) -> Iterator[tuple[int, list[dict[str, float]]]]:

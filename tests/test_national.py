@@ -1,0 +1,100 @@
+"""National runs (``sgsim national``): councils from one table, and their total."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import MINIMAL, rejected
+
+from sgsim.cli import main
+from sgsim.scenario.loading import load_scenario
+from sgsim.studies.national import load_councils, national_total, run_national
+from sgsim.studies.runner import run_replications
+from sgsim.studies.sweep.execute import run_local
+
+HEADER = "council,scenario,contacts_per_year,staff_scale\n"
+
+
+def table(tmp_path: Path, rows: str) -> Path:
+    shutil.copy(MINIMAL, tmp_path / "base.toml")
+    path = tmp_path / "councils.csv"
+    path.write_text(HEADER + rows)
+    return path
+
+
+def run(path: Path, replications: int = 2) -> tuple[list, list]:
+    councils = load_councils(path)
+    return councils, run_national(councils, 5, replications, lambda t: run_local(t, 1))
+
+
+def test_a_council_with_the_base_volumes_and_staff_is_the_base_scenario(tmp_path):
+    """Independent check: an unchanged row gives what ``sgsim run`` of its scenario gives
+    at the same seed; a row with other volumes does not."""
+    _, per_council = run(table(tmp_path, "Same,base.toml,,1\nBigger,base.toml,6000,2\n"))
+    base = load_scenario(tmp_path / "base.toml").scenario
+    assert per_council[0] == run_replications(base, 5, 2).per_replication
+    assert per_council[1][0]["contacts"] > 1.5 * per_council[0][0]["contacts"]
+
+
+def test_staff_scale_multiplies_every_headcount_and_contacts_set_the_rate(tmp_path):
+    councils = load_councils(table(tmp_path, "Half,base.toml,1500,0.5\n"))
+    s = councils[0].scenario
+    # tests/data/minimal.toml: headcounts 3, 4, 2 and 1, 3,000 contacts a year
+    assert s.teams["front_door"].roles["triage_officer"].headcount == 1.5
+    assert s.teams["locality"].roles["practitioner"].headcount == 2
+    assert s.teams["locality"].roles["senior"].headcount == 1
+    assert s.teams["locality"].roles["manager"].headcount == 0.5
+    assert s.demand.contacts_per_year == 1500
+
+
+def test_the_national_total_is_the_sum_of_the_councils(tmp_path):
+    """Bookkeeping: per replication, each count summed over councils; rates are not."""
+    councils, per_council = run(table(tmp_path, "A,base.toml,,\nB,base.toml,2000,0.7\n"))
+    total = national_total(councils, per_council)
+    assert len(total) == 2
+    for r in range(2):
+        assert total[r]["concerns"] == per_council[0][r]["concerns"] + per_council[1][r]["concerns"]
+        assert total[r]["contacts"] == per_council[0][r]["contacts"] + per_council[1][r]["contacts"]
+    assert "contact_to_concern_rate" not in total[0]
+
+
+def test_national_command_writes_a_table_per_council_and_the_total(tmp_path, capsys):
+    path = table(tmp_path, "West Sussex,base.toml,,\nEast Sussex,base.toml,2000,\n")
+    out = tmp_path / "out"
+    assert main(["national", str(path), "--out", str(out), "-n", "2", "--workers", "1"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["council_east_sussex.csv", "council_west_sussex.csv", "national.csv"]
+    assert (out / "national.csv").read_text().startswith("metric,mean,ci95_low,ci95_high")
+    assert "national total" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "rows, words",
+    [
+        ("A,base.toml,,\nA,base.toml,,\n", "line 3.council: expected a council named once"),
+        ("A,missing.toml,,\n", "scenario: expected a scenario file beside the table"),
+        ("A,base.toml,lots,\n", "contacts_per_year: expected a number > 0"),
+        ("A,base.toml,,-1\n", "staff_scale: expected a number > 0"),
+        ("A,base.toml,,nan\n", "staff_scale: expected a number > 0"),
+        ("A,base.toml,1e400,\n", "contacts_per_year: expected a number > 0"),
+    ],
+)
+def test_a_bad_row_is_one_line_naming_the_line_and_column(tmp_path, rows, words):
+    message = rejected(lambda: load_councils(table(tmp_path, rows)))
+    assert "councils.csv" in message and words in message, message
+
+
+def test_a_table_without_the_columns_is_refused(tmp_path):
+    path = tmp_path / "councils.csv"
+    path.write_text("name,file\nA,base.toml\n")
+    assert "header: expected columns council, scenario" in rejected(lambda: load_councils(path))
+
+
+def test_an_out_that_is_a_file_is_refused_before_any_council_runs(tmp_path, capsys):
+    path = table(tmp_path, "A,base.toml,,\n")
+    out = tmp_path / "taken"
+    out.write_text("")
+    assert main(["national", str(path), "--out", str(out), "-n", "1"]) == 2
+    assert "--out: expected a folder" in capsys.readouterr().err

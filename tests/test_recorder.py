@@ -1,0 +1,107 @@
+"""The compact event log (``sgsim.model.recorder``) holds what the list of tuples held."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import simpy
+
+from sgsim.analysis.metrics import compute
+from sgsim.model import simulate
+from sgsim.model.demand import arrival_times
+from sgsim.model.pathway import Pathway
+from sgsim.model.recorder import Recorder
+from sgsim.model.steps.base import N_EVENTS
+from sgsim.scenario.loading import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+
+
+def test_rows_come_back_in_time_order_ties_as_recorded_whatever_the_packing():
+    # hand-made rows, recorded by time 1 and dated 2, 1, 1, 0 (a start dated at the next
+    # opening, after the pack at time 1); in time order the two rows at time 1 keep their
+    # recording order (case 1 before case 2); then one more row recorded and dated 3
+    first = [(0, 9, 2.0, 1, 3, 4), (1, 10, 1.0, -1, 0, 0), (2, 11, 0.5, 0, 1, 2)]
+    first.append((3, 8, 0.0, -1, 0, 0))
+    last = (4, 12, 3.0, -1, 0, 1)
+    for pack_at in (None, 0.5, 1.0, 2.5):
+        recorder = Recorder()
+        for row in first:
+            recorder.record(row)
+        if pack_at is not None:
+            recorder.pack(pack_at, at_least=1)
+        recorder.record(last)
+        log = recorder.columns()
+        assert log["case"].tolist() == [3, 2, 1, 0, 4]
+        assert log["time"].tolist() == [0.0, 0.5, 1.0, 2.0, 3.0]
+        assert log["step"].tolist() == [1, 1, 1, 1, 1]  # codes 8 to 12 over N_EVENTS = 8
+        assert log["event"].tolist() == [0, 3, 2, 1, 4]
+        assert log["pool"].tolist() == [-1, 0, -1, 1, -1]
+        assert log["resource"].tolist() == [0, 1, 0, 3, 0]
+        assert log["outcome"].tolist() == [0, 2, 0, 4, 1]
+
+
+def test_an_event_dated_before_rows_already_packed_is_refused():
+    """The blocks are only in order if no event is dated before the time it is recorded."""
+    recorder = Recorder()
+    recorder.record((0, 8, 1.0, -1, 0, 0))
+    recorder.pack(1.5, at_least=1)
+    recorder.record((1, 8, 1.2, -1, 0, 0))
+    with pytest.raises(RuntimeError, match="dated before"):
+        recorder.columns()
+
+
+def tuple_log(s, seed):
+    """The event log as sgsim 0.4 built it: every row a tuple in one list, sorted at the end."""
+    env = simpy.Environment()
+    rows: list = []
+    pathway = Pathway(env, s, seed, 0, rows.append)
+    times = arrival_times(s, seed, 0).tolist()
+    pathway.add_cases(len(times))
+    pathway.add_backlog()
+    pathway.add_other_work()
+    env.process(pathway.arrivals(times))
+    env.run(until=s.horizon_days)
+    table = np.array(rows, dtype=float)
+    table = table[np.argsort(table[:, 2], kind="stable")]
+    return table
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "west_sussex_2022_23.toml",
+        "east_sussex_hscc.toml",
+        "teaching/08_waiting_list_withdrawals.toml",
+        "teaching/09_other_work.toml",
+        "teaching/10_backlog_at_start.toml",
+        "teaching/11_fortnightly_panel.toml",
+    ],
+)
+def test_compact_log_gives_the_metrics_of_the_list_of_tuples(name):
+    """Identity (bookkeeping): the same run recorded both ways, row for row and metric for
+    metric; the run itself is stopped every simulated day in the compact path only."""
+    s = load_scenario(SCENARIOS / name).scenario
+    log = simulate(s, 3)
+    table = tuple_log(s, 3)
+    assert len(log) == table.shape[0] > 0
+    np.testing.assert_array_equal(log.case, table[:, 0])
+    np.testing.assert_array_equal(log.step * N_EVENTS + log.event, table[:, 1])
+    np.testing.assert_array_equal(log.time, table[:, 2])
+    np.testing.assert_array_equal(log.pool, table[:, 3])
+    np.testing.assert_array_equal(log.resource, table[:, 4])
+    np.testing.assert_array_equal(log.outcome, table[:, 5])
+    old = dataclasses.replace(
+        log,
+        case=table[:, 0].astype(np.int64),
+        step=(table[:, 1] // N_EVENTS).astype(np.int16),
+        event=(table[:, 1] % N_EVENTS).astype(np.int8),
+        time=table[:, 2].copy(),
+        pool=table[:, 3].astype(np.int16),
+        resource=table[:, 4].astype(np.int32),
+        outcome=table[:, 5].astype(np.int16),
+    )
+    assert compute(log, s) == pytest.approx(compute(old, s), nan_ok=True, rel=0, abs=0)
