@@ -2,7 +2,7 @@
 
 From the sgsim folder: ``python docs/make_figures.py``. It runs West Sussex 2022/23 as
 section 2 of the validation document does (20 replications, seed 12345) and draws every
-figure ``sgsim run --plots`` draws, then the warm-up trial of section 3 (5 replications from
+figure ``sgsim run --plots`` draws, then the warm-up trial of section 4 (5 replications from
 empty) and its figure, as PNG files in ``docs/figures/``. The app's screenshots are taken
 by ``docs/figures/app_screenshots.py``. ``--replications``, ``--warmup-replications``,
 ``--warmup-days`` and ``--out`` make a smaller set elsewhere (the tests do); ``--workers``

@@ -107,6 +107,15 @@ inside the middle 95% of simulated years, the fair test for a single reported ye
 
 Queues still growing over the measured period:{growing}
 
+The figures of this run (drawn by `python docs/make_figures.py`, the same 20 replications
+and seed; bands are 95% intervals of the mean):
+
+| | |
+|---|---|
+| ![funnel](figures/funnel.png) | ![monthly concerns](figures/monthly_concerns.png) |
+| ![queues](figures/queues.png) | ![decision times](figures/decision_times.png) |
+| ![waits](figures/waits.png) | ![staff](figures/staff.png) |
+
 ## 3. West Sussex 2022/23: figures the scenario was not written from
 
 The same run. The report's monthly range of concerns set no number in the file (which has
@@ -122,6 +131,11 @@ shipped scenario beside the warm-up the file sets. `sgsim calibrate` fits parame
 scenario's reported figures and then checks the fitted scenario on fresh seeds, out of
 sample; `tests/test_calibrate.py` checks that it recovers known values from figures
 simulated with them under another seed.
+
+West Sussex's warm-up trial from empty (`sgsim warmup`, 5 replications, drawn by
+`python docs/make_figures.py`):
+
+![warm-up](figures/warmup.png)
 """
 
 

@@ -3,6 +3,7 @@ starts and refused in one line, and no pool allocates an object per person or pl
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -136,17 +137,19 @@ def test_the_size_estimate_is_within_a_tenth_of_the_events_a_run_records(scenari
 
 def test_options_that_hold_more_events_are_refused_before_the_run(monkeypatch, tmp_path, capsys):
     """Memory for one replication running and one event log kept and written, and 5% to
-    spare: ``--event-log first`` runs; every log kept, or four replications at once, is
+    spare: ``--event-log first`` runs; every log kept, or enough replications at once, is
     refused in one line naming the option (each needs more by the constants in sizes)."""
     s = load_scenario(MINIMAL).scenario
     per_event = sizes.BYTES_PER_EVENT + sizes.KEPT_BYTES_PER_EVENT + sizes.WRITE_BYTES_PER_EVENT
     memory = estimated_events(s) * per_event * 1.05
     monkeypatch.setattr(sizes, "machine_memory", lambda: memory)
-    run = ["run", str(MINIMAL), "-n", "4", "--out", str(tmp_path / "out")]
+    # replications at once that need more than the memory by themselves, with no log kept
+    workers = math.ceil(1.05 * per_event / sizes.BYTES_PER_EVENT) + 1
+    run = ["run", str(MINIMAL), "-n", str(workers), "--out", str(tmp_path / "out")]
     assert main([*run, "--event-log", "first"]) == 0
     for options, key in (
         (["--event-log", "all"], "--event-log"),
-        (["--event-log", "none", "--workers", "4"], "--workers"),
+        (["--event-log", "none", "--workers", str(workers)], "--workers"),
     ):
         capsys.readouterr()
         assert main([*run, *options]) != 0

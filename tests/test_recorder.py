@@ -24,9 +24,10 @@ def test_rows_come_back_in_time_order_ties_as_recorded_whatever_the_packing():
     # hand-made rows, recorded by time 1 and dated 2, 1, 1, 0 (a start dated at the next
     # opening, after the pack at time 1); in time order the two rows at time 1 keep their
     # recording order (case 1 before case 2); then one more row recorded and dated 3
-    first = [(0, 9, 2.0, 1, 3, 4), (1, 10, 1.0, -1, 0, 0), (2, 11, 0.5, 0, 1, 2)]
-    first.append((3, 8, 0.0, -1, 0, 0))
-    last = (4, 12, 3.0, -1, 0, 1)
+    step = N_EVENTS  # codes of step 1: N_EVENTS + the event's number
+    first = [(0, step + 1, 2.0, 1, 3, 4), (1, step + 2, 1.0, -1, 0, 0), (2, step + 3, 0.5, 0, 1, 2)]
+    first.append((3, step, 0.0, -1, 0, 0))
+    last = (4, step + 4, 3.0, -1, 0, 1)
     for pack_at in (None, 0.5, 1.0, 2.5):
         recorder = Recorder()
         for row in first:
@@ -37,7 +38,7 @@ def test_rows_come_back_in_time_order_ties_as_recorded_whatever_the_packing():
         log = recorder.columns()
         assert log["case"].tolist() == [3, 2, 1, 0, 4]
         assert log["time"].tolist() == [0.0, 0.5, 1.0, 2.0, 3.0]
-        assert log["step"].tolist() == [1, 1, 1, 1, 1]  # codes 8 to 12 over N_EVENTS = 8
+        assert log["step"].tolist() == [1, 1, 1, 1, 1]
         assert log["event"].tolist() == [0, 3, 2, 1, 4]
         assert log["pool"].tolist() == [-1, 0, -1, 1, -1]
         assert log["resource"].tolist() == [0, 1, 0, 3, 0]
@@ -74,7 +75,7 @@ def tuple_log(s, seed):
     "name",
     [
         "west_sussex_2022_23.toml",
-        "east_sussex_hscc.toml",
+        "east_sussex_2024.toml",
         "teaching/08_waiting_list_withdrawals.toml",
         "teaching/09_other_work.toml",
         "teaching/10_backlog_at_start.toml",

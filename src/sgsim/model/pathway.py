@@ -293,7 +293,7 @@ class Pathway:
         for i in ids:
             cases.area[i] = area
         values = {a: np.asarray(getattr(cases, a)[ids.start : ids.stop]) for a in ROUTE_ATTRIBUTES}
-        cases.route_key[ids.start : ids.stop] = route_key(self.s, values).tolist()
+        cases.route_key[ids.start : ids.stop] = array("i", route_key(self.s, values).tolist())
 
     def _open_case(
         self, i: int, k: int, age: float, rng: np.random.Generator
