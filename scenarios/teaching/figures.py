@@ -35,7 +35,12 @@ FIGURES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "02": ("01", ("utilisation_hub_triage_officer", "allocation_wait_days_mean")),
     "03": (
         "01",
-        ("utilisation_hub_triage_officer", "triage_queue_mean", "decision_within_target_rate"),
+        (
+            "utilisation_hub_triage_officer",
+            "triage_queue_mean",
+            "triage_wait_days_mean",
+            "decision_within_target_rate",
+        ),
     ),
     "04": ("01", ("utilisation_locality_social_worker", "concerns")),
     "05": ("01", ("concerns", "s42_enquiries")),
