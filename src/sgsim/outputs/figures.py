@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
+import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -163,13 +164,17 @@ def interval_words(n: int, drawn_as: str) -> str:
 
 
 def mean_band(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over replications (rows) and its pointwise 95% confidence band."""
+    """Mean over replications (rows) and its pointwise 95% confidence band; a point no
+    replication has (all NaN, such as a month none reached) is NaN, drawn as a gap,
+    without numpy's warning about an empty slice."""
     rows = np.asarray(rows, dtype=float)
-    mean = np.nanmean(rows, axis=0)
     n = rows.shape[0]
-    if n < 2:
-        return mean, mean, mean
-    half = stats.t.ppf(0.975, n - 1) * np.nanstd(rows, axis=0, ddof=1) / np.sqrt(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(rows, axis=0)
+        if n < 2:
+            return mean, mean, mean
+        half = stats.t.ppf(0.975, n - 1) * np.nanstd(rows, axis=0, ddof=1) / np.sqrt(n)
     return mean, mean - half, mean + half
 
 
