@@ -33,12 +33,19 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 DESIGNS = {
     "2018 as found": ROOT / "scenarios" / "west_sussex_2018.toml",
-    "2018, lists escalated, transfers kept": HERE / "escalated_with_transfer.toml",
-    "2018, lists escalated, no transfers": HERE / "reviewed.toml",
+    "2018, lists reviewed, transfers kept": HERE / "reviewed_with_transfer.toml",
+    "2018, lists reviewed, no transfers": HERE / "reviewed.toml",
     "hub design (2022/23 staffing)": HERE / "hub_2022_23.toml",
 }
 LOW = 2  # priority code of "low" on receipt (urgent 0, normal 1, low 2)
 ALLOCATION_LINE = 14  # days: the measuring line of west_sussex_2018.toml's enquiry list
+LISTS = {"cp2_followup": "Contact Point 2's list", "enquiry": "the allocation list"}
+REVIEWS = {
+    "reviews": "reviews of cases on {}",
+    "review_hours": "  team manager hours reviewing them",
+    "priority_raised": "  priorities raised by a review",
+    "priority_lowered": "  priorities lowered by a review",
+}
 
 # (metric, label) in the order printed and drawn
 METRICS = {
@@ -57,6 +64,13 @@ METRICS = {
     "referral_wait_low_days": "  of which low priority on receipt",
     "referral_over_28": "waits on Contact Point 2's list past 28 days",
     "referrals_waiting_end": "referrals on Contact Point 2's list at the year's end",
+    **{
+        f"{step}_{measure}": label.format(where)
+        for step, where in LISTS.items()
+        for measure, label in REVIEWS.items()
+    },
+    "utilisation_contact_point_team_manager": "Contact Point 2 manager: share of hours reviewing",
+    "utilisation_area_managers_team_manager": "area team managers: share of hours reviewing",
 }
 
 
@@ -113,6 +127,10 @@ def extras(log, s) -> dict[str, float]:
             case = log.case[moved]
             out["transferred_low_share"] = float(np.mean(log.attributes["priority"][case] == LOW))
             out["transferred_wait_days"] = float(np.mean(log.time[moved] - queued[case]))
+    reviewed = s.reviews()
+    for step in LISTS:
+        if step in s.steps and step not in reviewed:  # no reviews: none done, for pairing
+            out |= {f"{step}_{measure}": 0.0 for measure in REVIEWS}
     return out
 
 
@@ -185,13 +203,15 @@ PANELS = (
     ("referral_wait_low_days", "days on Contact Point 2's list,\nlow priority on receipt"),
     ("cp2_followup_transferred", "referrals bulk-transferred\nto occupational therapy"),
     ("referrals_waiting_end", "referrals on Contact Point 2's list\nat the year's end"),
+    ("cp2_followup_review_hours", "team manager hours reviewing\nContact Point 2's list"),
+    ("cp2_followup_priority_raised", "priorities raised by reviews\nof Contact Point 2's list"),
 )
 
 
 def figure(per_design: dict[str, list[dict[str, float]]], path: Path) -> None:
     labels = list(per_design)
     with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+        fig, axes = plt.subplots(2, 4, figsize=(19, 8.5))
         for ax, (metric, title) in zip(axes.flat, PANELS, strict=True):
             for k, lb in enumerate(labels):
                 rows = per_design[lb]
