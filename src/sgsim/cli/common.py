@@ -81,6 +81,25 @@ def add_seed(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """Where many runs go: local processes, or a Dask cluster (sweeps, national runs)."""
+    p.add_argument(
+        "--workers", type=positive, default=None, help="parallel workers (default: every core)"
+    )
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes, or a Dask cluster (pip install 'sgsim[dask]'); default: %(default)s",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="with --executor dask: the scheduler address (tcp://host:8786); "
+        "without it a local Dask cluster is started",
+    )
+
+
 def add_output(p: argparse.ArgumentParser, default: str, what: str) -> None:
     p.add_argument(
         "-o", "--output", type=Path, default=Path(default), help=f"{what} (default: %(default)s)"

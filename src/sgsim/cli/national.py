@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sgsim.cli.common import add_seed, command_parser, positive
+from sgsim.cli.common import add_executor_options, add_seed, command_parser, positive
 from sgsim.outputs.folders import check_writable
 from sgsim.scenario.errors import ScenarioError
 
@@ -20,8 +20,8 @@ national total of every count, with 95% intervals."""
 
 EPILOG = """\
 examples:
-  sgsim national councils/published.csv --out results/national -n 10
-  sgsim national councils/england_synthetic.csv --out results/england \\
+  sgsim national experiments/national/published.csv --out results/national -n 10
+  sgsim national experiments/national/england_synthetic.csv --out results/england \\
       --executor dask --scheduler tcp://10.0.0.5:8786"""
 
 
@@ -40,21 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "-n", "--replications", type=positive, default=10, help="per council (default: %(default)s)"
     )
     add_seed(p)
-    p.add_argument(
-        "--workers", type=positive, default=None, help="parallel workers (default: every core)"
-    )
-    p.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes, or a Dask cluster (pip install 'sgsim[dask]'); default: %(default)s",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDR",
-        help="with --executor dask: the scheduler address (tcp://host:8786); "
-        "without it a local Dask cluster is started",
-    )
+    add_executor_options(p)
 
 
 def cmd_national(args: argparse.Namespace) -> int:

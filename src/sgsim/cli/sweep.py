@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sgsim.cli.common import command_parser, need_folder, positive, progress_bar
+from sgsim.cli.common import (
+    add_executor_options,
+    command_parser,
+    need_folder,
+    progress_bar,
+)
 from sgsim.scenario.errors import ScenarioError
 
 DESCRIPTION = """\
@@ -50,21 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         required=True,
         help="folder for the results (resumes if it holds this sweep)",
     )
-    p.add_argument(
-        "--workers", type=positive, default=None, help="parallel workers (default: every core)"
-    )
-    p.add_argument(
-        "--executor",
-        choices=("local", "dask"),
-        default="local",
-        help="local processes, or a Dask cluster (pip install 'sgsim[dask]'); default: %(default)s",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDR",
-        help="with --executor dask: the scheduler address (tcp://host:8786); "
-        "without it a local Dask cluster is started",
-    )
+    add_executor_options(p)
     p.add_argument("--plots", type=Path, metavar="DIR", help="draw the sweep's figures")
 
 
