@@ -47,13 +47,18 @@ def main() -> None:
     print(f"West Sussex, {len(params)} parameters, {len(targets)} reported figures")
     print(
         f"replications per evaluation: {plan.replications} "
-        f"(small counts left out of the choice: {', '.join(plan.small_counts) or 'none'}; "
-        f"most needed by {max(plan.needed, key=lambda n: plan.needed[n] or 0)})"
+        f"(most needed by {max(plan.needed, key=lambda n: plan.needed[n] or 0)})"
     )
     print(f"pilot: {planned:.1f} s; at most {plan.max_evaluations} evaluations", flush=True)
     result = calibrate(raw, file, params, targets, plan, workers=args.workers)
     seconds = time.perf_counter() - began
     print(f"evaluations: {result.evaluations} of at most {plan.max_evaluations}")
+    fresh = result.checks(fresh=True)
+    print(
+        f"out of sample (seed {result.fresh_seed}): "
+        f"{sum(bool(c.within_ci) for c in fresh)} of {len(fresh)} reported figures inside "
+        "the 95% CI of the simulated mean"
+    )
     print(
         f"whole calibration: {seconds:.1f} s wall on {args.workers} workers "
         "(target < 60 s on 2 cores)"

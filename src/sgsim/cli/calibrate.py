@@ -24,9 +24,10 @@ from sgsim.studies.calibration_plan import DEFAULT_MAX_REPLICATIONS, DEFAULT_TOL
 
 DESCRIPTION = """\
 Find values of the named parameters that make the simulated figures match the
-scenario's [reported] figures (Nelder-Mead with common random numbers), with a
-95% range for each, the directions the figures cannot pin down, and a new
-scenario file that extends the original with the fitted values."""
+scenario's [reported] figures (Gauss-Newton steps on finite differences with
+common random numbers), with a 95% range for each, the directions the figures
+cannot pin down, and a new scenario file that extends the original with the
+fitted values."""
 
 EPILOG = """\
 example:
@@ -70,9 +71,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--max-evaluations",
         type=positive,
-        help="a hard cap on simulations of the objective, counting the fit, the 95%% ranges "
-        "and the flat-direction checks (default: 30 per parameter and 30 more for the fit, "
-        "plus what the ranges and checks need at most; printed before the start)",
+        help="a hard cap on simulations of the objective, counting the fit and the "
+        "differences at the fitted values that give the 95%% ranges (default: the start "
+        "and four Gauss-Newton steps, each one point and one more per parameter, plus one "
+        "per parameter for the ranges; printed before the start)",
     )
     p.add_argument(
         "--tolerance",
@@ -80,7 +82,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_TOLERANCE,
         metavar="FRACTION",
         help="choose the replications so that each reported figure's 95%% interval is "
-        "within this fraction of it, from a pilot's noise (default: %(default)g)",
+        "within this fraction of it, or within one year-to-year standard deviation if "
+        "wider, from a pilot's noise (default: %(default)g)",
     )
     p.add_argument(
         "--max-replications",

@@ -12,10 +12,8 @@ from sgsim.studies.calibration_plan import PILOT_REPLICATIONS, Plan
 
 def plan_lines(plan: Plan) -> list[str]:
     """The replications and why, the evaluation budget, and the time it may take."""
-    if not plan.needed and not plan.small_counts:
+    if not plan.needed:
         why = "as given (-n)"
-    elif not plan.needed:
-        why = "the fewest allowed"
     elif None in plan.needed.values():
         over = [n for n, k in plan.needed.items() if k is None]
         why = (
@@ -26,20 +24,17 @@ def plan_lines(plan: Plan) -> list[str]:
         most = max(plan.needed, key=lambda n: plan.needed[n] or 0)
         why = (
             f"chosen so each reported figure's 95% interval is within {plan.tolerance:.0%} "
-            f"of it (--tolerance); {most} needs the most"
-        )
-    if plan.small_counts:
-        why += (
-            f"; left out of the choice, as counts whose {plan.tolerance:.0%} is less than one "
-            f"case: {', '.join(plan.small_counts)}"
+            "of it (--tolerance) or within one year-to-year standard deviation, whichever "
+            f"is wider; {most} needs the most"
         )
     return [
         f"Pilot: {PILOT_REPLICATIONS} replications at the starting values, "
         f"{plan.seconds_per_replication:.2g} s each.",
         f"Replications: {plan.replications} per evaluation, {why}.",
         f"At most {plan.max_evaluations} evaluations of the objective (--max-evaluations): "
-        f"{plan.fit_evaluations} for the fit, {plan.range_evaluations} for the 95% ranges, "
-        f"{plan.flat_evaluations} for the flat-direction checks; then {plan.replications} "
+        f"{plan.fit_evaluations} for the fit, {plan.range_evaluations} for the differences "
+        "at the fitted values (the 95% ranges and flat directions); then "
+        f"{plan.replications} "
         f"replications of the fitted values on fresh seeds (seed {plan.fresh_seed}).",
         f"Estimated time: at most {_duration(plan.seconds)}.",
     ]

@@ -2,14 +2,17 @@
 
 A pilot at the starting values measures each reported figure's year-to-year spread (which
 scales the objective) and how long a replication takes. The replications per evaluation
-are then the fewest that pin every figure's simulated mean to within a tolerance of its
-reported value: a 95% t-interval with the pilot's standard deviation (the confidence-
-interval method of Law and Kelton), up to a cap. Fewer let the fitted values absorb the
-noise of the fit's own replications. A small count whose tolerance is less than one
-case (5% of West Sussex's 5 other enquiries) is left out of that choice: its mean could
-not be pinned so closely by any affordable number of replications, and it is still fitted
-and compared. The evaluations are capped in all; the optimiser gets what the 95% ranges
-and flat-direction checks, at their worst, leave.
+are then the fewest that pin every figure's simulated mean to within a tolerance: a 95%
+t-interval with the pilot's standard deviation (the confidence-interval method of Law and
+Kelton), up to a cap. The tolerance is a fraction of the reported figure or one
+year-to-year standard deviation, whichever is wider: the reported figure is itself one
+year's draw with that spread, so pinning the mean more closely buys little, while a
+small count (69 closures with risk remaining, sd about 8) could never be pinned to 5% by
+an affordable number of replications. At one standard deviation the fit's own noise
+(sd / sqrt(7) at most) widens the uncertainty of a fitted value by at most
+sqrt(1 + 1/7) - 1 = 7%. Fewer replications would let the fitted values absorb more of
+the noise of the fit's own replications. The evaluations are capped in all; the
+optimiser gets what the Jacobian at the fitted values, at worst, leaves.
 """
 
 from __future__ import annotations
@@ -24,15 +27,16 @@ from scipy import stats
 
 from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import build_scenario
-from sgsim.studies.calibrate import FitParameter, flat_evaluations, range_evaluations
-from sgsim.studies.runner import run_replications
+from sgsim.studies.calibrate import FitParameter, range_evaluations
+from sgsim.studies.runner import metrics_of_each
 from sgsim.studies.settings import apply_settings
 
 PILOT_REPLICATIONS = 10
 MIN_REPLICATIONS = 3  # at 2, the t-interval's multiplier is 12.7: it matches anything
 DEFAULT_TOLERANCE = 0.05  # of each reported figure
 DEFAULT_MAX_REPLICATIONS = 30
-FIT_EVALUATIONS_PER_DIMENSION = 30  # the optimiser's default: this times (parameters + 1)
+FIT_STEPS = 4  # the optimiser's default: the start and this many Gauss-Newton steps,
+# each a point and its d differences; the funnel's near-linear counts need two or three
 
 
 @dataclass(frozen=True)
@@ -44,17 +48,15 @@ class Plan:
     spread: dict[str, float]  # each figure's year-to-year standard deviation, from the pilot
     fit_evaluations: int
     range_evaluations: int
-    flat_evaluations: int
     seconds_per_replication: float
     needed: dict[str, int | None]  # per figure for the tolerance (None: above the cap);
     # empty when the replications were given
     tolerance: float
     max_replications: int
-    small_counts: tuple[str, ...] = ()  # figures left out of the choice of replications
 
     @property
     def max_evaluations(self) -> int:
-        return self.fit_evaluations + self.range_evaluations + self.flat_evaluations
+        return self.fit_evaluations + self.range_evaluations
 
     @property
     def fresh_seed(self) -> int:
@@ -71,11 +73,12 @@ def replications_for(
     pilot: list[dict[str, float]], targets: dict[str, float], tolerance: float, cap: int
 ) -> dict[str, int | None]:
     """Per figure, the fewest replications n (at least MIN_REPLICATIONS) with
-    t(0.975, n-1) * sd / sqrt(n) <= tolerance * |reported|; None when more than ``cap``."""
+    t(0.975, n-1) * sd / sqrt(n) <= max(tolerance * |reported|, sd); None when more than
+    ``cap``."""
     out: dict[str, int | None] = {}
     for name, target in targets.items():
         sd = _sd(pilot, name)
-        allowed = tolerance * abs(target)
+        allowed = max(tolerance * abs(target), sd)
         out[name] = next(
             (
                 n
@@ -85,18 +88,6 @@ def replications_for(
             None,
         )
     return out
-
-
-def small_counts(
-    pilot: list[dict[str, float]], targets: dict[str, float], tolerance: float
-) -> tuple[str, ...]:
-    """Figures that count cases (whole numbers in every pilot replication) whose tolerance
-    is less than one case: left out of the choice of replications."""
-    return tuple(
-        name
-        for name, target in targets.items()
-        if tolerance * abs(target) < 1 and all(float(r[name]).is_integer() for r in pilot)
-    )
 
 
 def plan_calibration(
@@ -113,27 +104,24 @@ def plan_calibration(
 ) -> Plan:
     """Run the pilot and set the budget; ``replications`` None chooses them from the noise."""
     d = len(params)
-    ranges, flat = range_evaluations(d), flat_evaluations(d)
-    least = ranges + flat + d + 1
+    ranges = range_evaluations(d)
+    least = ranges + d + 1
     if max_evaluations is None:
-        max_evaluations = FIT_EVALUATIONS_PER_DIMENSION * (d + 1) + ranges + flat
+        max_evaluations = (FIT_STEPS + 1) * (d + 1) + ranges
     if max_evaluations < least:
         raise ScenarioError(
             "command line",
             "--max-evaluations",
-            f"at least {least} for {d} parameter{'s' * (d > 1)} ({ranges} for the 95% "
-            f"ranges, {flat} for the flat-direction checks, {d + 1} for the optimiser)",
+            f"at least {least} for {d} parameter{'s' * (d > 1)} ({d + 1} for the "
+            f"optimiser's start and its differences, {ranges} for the differences at the "
+            "fitted values that give the 95% ranges)",
             max_evaluations,
         )
     start = build_scenario(apply_settings(raw, {p.path: p.start for p in params}, file), file)
     began = perf_counter()
-    pilot = run_replications(
-        start, seed, PILOT_REPLICATIONS, workers=workers, details=False
-    ).per_replication
+    pilot = metrics_of_each([start], seed, PILOT_REPLICATIONS, workers)[0]
     seconds = (perf_counter() - began) / PILOT_REPLICATIONS
-    small = () if replications else small_counts(pilot, targets, tolerance)
-    chosen_by = {n: t for n, t in targets.items() if n not in small}
-    needed = {} if replications else replications_for(pilot, chosen_by, tolerance, max_replications)
+    needed = {} if replications else replications_for(pilot, targets, tolerance, max_replications)
     if not replications:
         counts = list(needed.values())
         replications = max_replications if None in counts else max([MIN_REPLICATIONS, *counts])
@@ -141,14 +129,12 @@ def plan_calibration(
         seed=seed,
         replications=replications,
         spread={n: _spread(pilot, n, t) for n, t in targets.items()},
-        fit_evaluations=max_evaluations - ranges - flat,
+        fit_evaluations=max_evaluations - ranges,
         range_evaluations=ranges,
-        flat_evaluations=flat,
         seconds_per_replication=seconds,
         needed=needed,
         tolerance=tolerance,
         max_replications=max_replications,
-        small_counts=small,
     )
 
 

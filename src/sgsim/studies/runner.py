@@ -92,6 +92,24 @@ def run_replications(
     return result
 
 
+def metrics_of_each(
+    scenarios: list[Scenario], seed: int, replications: int, workers: int = 1
+) -> list[list[dict[str, float]]]:
+    """The per-replication metrics of several scenarios on the same seed (common random
+    numbers), all their replications shared among one pool's workers: a calibration's
+    finite differences keep both cores busy where one scenario's few replications would not.
+    """
+    jobs = [(s, seed, r, False, True, False) for s in scenarios for r in range(replications)]
+    with ExitStack() as stack:
+        if workers <= 1 or len(jobs) < 2:
+            outcomes: Iterator[tuple] = map(_one_replication, jobs)
+        else:
+            pool = stack.enter_context(worker_pool(min(workers, len(jobs))))
+            outcomes = pool.map(_one_replication, jobs)
+        metrics = [m for m, _, _ in outcomes]
+    return [metrics[i : i + replications] for i in range(0, len(metrics), replications)]
+
+
 @contextmanager
 def paused_gc(pause: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a replication runs.
