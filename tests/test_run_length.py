@@ -187,3 +187,12 @@ def test_stress_report_has_every_stress_des_section(tmp_path):
         assert heading in text
     assert "`teams.front_door.roles.triage_officer.headcount` | 3" in text  # from the scenario
     assert "minimal test pathway" in text and "seed 12345" in text
+
+
+def test_replications_command_says_plainly_when_the_maximum_is_not_enough(capsys):
+    """A precision no run of at most --max replications reaches (0.1% of the mean, with
+    3 at most) is said as "run more than 3 replications", not "at least more than 3"."""
+    args = ["replications", str(MINIMAL), "--precision", "0.001", "--max", "3"]
+    assert main([*args, "--metric", "concerns"]) == 0
+    out = capsys.readouterr().out
+    assert "run more than 3 replications" in out and "at least more" not in out

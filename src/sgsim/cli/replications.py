@@ -88,7 +88,8 @@ def cmd_replications(args: argparse.Namespace) -> int:
         title_justify="left",
     )
     for col in ("metric", "replications needed", "mean", "half-width / mean"):
-        table.add_column(col, justify="left" if col == "metric" else "right")
+        # a long metric name folds onto a second line rather than losing its end
+        table.add_column(col, justify="left" if col == "metric" else "right", overflow="fold")
     for p in precisions:
         table.add_row(
             p.metric,
@@ -98,5 +99,8 @@ def cmd_replications(args: argparse.Namespace) -> int:
         )
     Console().print(table)
     needed = replications_to_run(precisions)
-    print("run at least " + (f"{needed} replications" if needed else f"more than {args.maximum}"))
+    if needed:
+        print(f"run at least {needed} replications")
+    else:
+        print(f"run more than {args.maximum} replications (raise --max to see how many)")
     return 0
