@@ -17,6 +17,7 @@ reads them as seeds drawn blind.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -224,3 +225,19 @@ def test_a_check_that_cannot_run_here_is_shown_and_does_not_fail(monkeypatch):
     not_run = [c for c in checks if "Ciw" in c.name]
     assert len(not_run) == 1 and not_run[0].verdict == "not run" and not_run[0].passed
     assert "1 not run" in summary_line(holm(checks))
+
+
+def test_on_a_narrow_terminal_each_check_is_stacked_whole_within_the_width():
+    """At 60 columns a check is its verdict and whole name, then its figures indented,
+    every line within 60 (a squeezed table cut names to 'Pollacze…')."""
+    from sgsim.cli.verify import _stacked
+    from sgsim.studies.verify import Check
+
+    name = "M/G/1 lognormal touch times, mean wait (days), Pollaczek-Khinchine"
+    check = Check(name, 0.06635, 0.06996, (0.06152, 0.0784), "rho = 0.7", p_value=0.36)
+    lines = _stacked(dataclasses.replace(check, level=0.0056), 60).splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert lines[0].startswith("PASS M/G/1") and "Pollaczek-Khinchine" in " ".join(lines[:2])
+    assert "expected 0.06635, simulated 0.06996 (0.06152 to 0.0784)" in " ".join(
+        line.strip() for line in lines
+    )

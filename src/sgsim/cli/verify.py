@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from rich.console import Console
 from rich.table import Table
@@ -43,19 +44,45 @@ def cmd_verify(args: argparse.Namespace) -> int:
         checks = run_checks(
             args.quick, on_done=lambda label: status.update(f"done: {label}"), seed=args.seed
         )
-    table = Table(
-        title=f"sgsim verify: the model against known answers (seed {args.seed})",
-        title_justify="left",
-    )
+    console = Console()
+    title = f"sgsim verify: the model against known answers (seed {args.seed})"
+    if console.width >= WIDE:
+        console.print(_table(title, checks))
+    else:
+        print(title)
+        for c in checks:
+            print(_stacked(c, console.width))
+    print(textwrap.fill(summary_line(checks), console.width))
+    return 0 if all(c.passed for c in checks) else 1
+
+
+# Terminals narrower than this get each check stacked on lines of its own, not a table
+# of seven columns squeezed until names and numbers are cut.
+WIDE = 120
+
+
+def _table(title: str, checks: list[Check]) -> Table:
+    table = Table(title=title, title_justify="left")
     for col in COLUMNS:
         table.add_column(col, justify="left" if col in ("check", "verdict") else "right")
     for row, c in zip(check_rows(checks), checks, strict=True):
         colour = "green" if c.passed else "red"
         row[-1] = f"[{colour}]{c.verdict}[/{colour}] {c.note}"
         table.add_row(*row)
-    Console().print(table)
-    print(summary_line(checks))
-    return 0 if all(c.passed for c in checks) else 1
+    return table
+
+
+def _stacked(c: Check, width: int) -> str:
+    """One check as a verdict and name, then its figures indented, wrapped to ``width``."""
+    _, expected, simulated, interval, p, level, _ = check_rows([c])[0]
+    figures = f"expected {expected}, simulated {simulated} ({interval})"
+    if p:
+        figures += f"; p {p}, Holm's level {level}"
+    if c.note:
+        figures += f"; {c.note}"
+    head = textwrap.fill(f"{c.verdict.upper():4} {c.name}", width, subsequent_indent="     ")
+    body = textwrap.fill(figures, width, initial_indent="     ", subsequent_indent="     ")
+    return f"{head}\n{body}"
 
 
 def check_rows(checks: list[Check]) -> list[list[str]]:
