@@ -19,6 +19,7 @@ import simpy
 
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
 from sgsim.model.demand import Cases, draw_cases, route_key
+from sgsim.model.engine import CaseProcess, Feeder, start_now
 from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
 from sgsim.model.steps import KINDS
@@ -258,7 +259,7 @@ class Pathway:
                 ages = rng.uniform(0, backlog.oldest_days, backlog.waiting)
             for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
                 self.backlog_age[i] = age
-                self.env.process(self.contact(i, start=index[name]))
+                CaseProcess(self.env, self.contact(i, start=index[name]))
 
     def add_open_cases(self) -> None:
         """Start the scenario's open caseloads: cases already allocated at a step holding
@@ -285,7 +286,7 @@ class Pathway:
                     self.open_age[i] = age
                     if name in works:  # other work open at the start counts as other work
                         self.other_work[i] = works.index(name)
-                    self.env.process(self._open_case(i, k, age, durations))
+                    CaseProcess(self.env, self._open_case(i, k, age, durations))
 
     def _move_to_area(self, ids: range, area: int) -> None:
         """Cases of a team's open caseload are in its area (and routed as such)."""
@@ -315,30 +316,27 @@ class Pathway:
             ids = self.add_cases(times.size, OTHER_WORK_BLOCK + k, work.priority)
             for i in ids:
                 self.other_work[i] = k
-            self.env.process(self._other_arrivals(times.tolist(), ids, index[work.entry]))
+            self.env.process(self._feed(times.tolist(), ids, index[work.entry]))
 
-    def _other_arrivals(
-        self, times: list[float], ids: range, entry: int
-    ) -> Generator[Any, Any, None]:
+    def _feed(self, times: list[float], ids: range, entry: int) -> Generator[Any, Any, None]:
+        """From time zero, start case ``ids[k]`` at ``times[k]`` at step ``entry``."""
         env = self.env
-        for i, t in zip(ids, times, strict=True):
-            yield env.timeout(t - env.now)
-            env.process(self.contact(i, start=entry))
+        Feeder(env, times, lambda k: start_now(env, self.contact(ids[k], start=entry)))
+        yield from ()
 
     def arrivals(self, times: Sequence[float]) -> Generator[Any, Any, None]:
-        """Start a case process at each new contact's arrival time."""
+        """From time zero, start each new contact at its arrival time."""
         env = self.env
         self.next_return = len(self.cases)  # returning adults come after every other case
-        for i, t in enumerate(times):
-            yield env.timeout(t - env.now)
-            env.process(self.contact(i))
+        Feeder(env, times, lambda i: start_now(env, self.contact(i)))
+        yield from ()
 
     def come_back(self, parent: int, delay: float) -> None:
         """The adult of case ``parent`` comes back as a new contact after ``delay`` days."""
-        self.env.process(self._returning(parent, delay))
+        env = self.env
+        env.timeout(delay).callbacks.append(lambda _: start_now(env, self._returning(parent)))  # type: ignore[union-attr]
 
-    def _returning(self, parent: int, delay: float) -> Generator[Any, Any, None]:
-        yield self.env.timeout(delay)
+    def _returning(self, parent: int) -> Generator[Any, Any, None]:
         if self.next_return >= len(self.cases):
             self.add_cases(RETURN_BLOCK, block=self.returns_drawn)
             self.returns_drawn += 1

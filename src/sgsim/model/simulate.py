@@ -5,10 +5,10 @@ from __future__ import annotations
 from array import array
 
 import numpy as np
-import simpy
 
 from sgsim.model.calendar import WorkingDays
 from sgsim.model.demand import ATTRIBUTES, arrival_times
+from sgsim.model.engine import Engine
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pathway import Pathway, outcome_names, pool_names
 from sgsim.model.recorder import Recorder
@@ -27,7 +27,7 @@ def simulate(
     ``fast_path`` lets pools hand a free server over without a SimPy request event
     (``sgsim.model.pools``); the results are the same either way.
     """
-    env = simpy.Environment()
+    env = Engine()
     recorder = Recorder()
     pathway = Pathway(env, s, seed, replication, recorder.record, days, fast_path)
     times = array("d", arrival_times(s, seed, replication).tobytes())  # 8 bytes each
@@ -40,9 +40,9 @@ def simulate(
         env.process(pathway.changes())
     # a day at a time, packing the day's events (stopping changes no event's order)
     for day in range(1, s.horizon_days):
-        env.run(until=day)
+        env.run_until(day)
         recorder.pack(env.now)
-    env.run(until=s.horizon_days)
+    env.run_until(s.horizon_days)
     return _to_log(s, replication, recorder, pathway)
 
 

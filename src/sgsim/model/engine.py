@@ -1,0 +1,156 @@
+"""The event loop: SimPy's, with three costs a pathway of millions of contacts cannot pay.
+
+A contact in SimPy costs three events before any work: the timeout of the process that
+feeds arrivals, the ``Initialize`` event that starts the contact's own process, and the
+event its process schedules when it ends, though nobody waits for a contact. At England's
+scale those were more than half of all events (``benchmarks/england.py``). Here:
+
+- ``Feeder`` starts each case of a timetable from one timeout whose callback starts it,
+  with no process in between;
+- ``start_now`` runs a case's process at once, in the turn of the event that starts it,
+  where SimPy would queue an ``Initialize`` event to run it next;
+- a ``CaseProcess`` that ends schedules nothing when nobody waits for it;
+- ``Engine.run_until`` steps through events in one loop, and ``Engine.timeout``
+  schedules without SimPy's generic path.
+
+Every event keeps its time, priority and order of scheduling relative to the others, so a
+run gives the same events, in the same order, as with SimPy's own loop
+(``tests/test_engine.py`` checks this against ``simpy.Environment`` on every shipped
+scenario).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from heapq import heappop, heappush
+from typing import Any
+
+import simpy
+from simpy.core import NORMAL, URGENT
+from simpy.events import PENDING, Event, Timeout
+
+CaseGenerator = Generator[Any, Any, Any]
+
+
+class Engine(simpy.Environment):
+    """A SimPy environment with a tighter loop and a leaner timeout."""
+
+    def timeout(self, delay: float, value: Any = None) -> Timeout:  # type: ignore[override]
+        """SimPy's ``Timeout``, built and scheduled in place (the hottest call of a run)."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        event = Timeout.__new__(Timeout)
+        event.env = self
+        event.callbacks = []
+        event._value = value
+        event._delay = delay
+        event._ok = True
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), event))
+        return event
+
+    def run_until(self, at: float) -> None:
+        """Process events up to ``at``, exactly as ``run(until=at)`` does (the stop is an
+        urgent event at ``at``, scheduled now), in one loop without a call per event."""
+        queue = self._queue
+        stop = Event(self)
+        heappush(queue, (self._now + (at - self._now), URGENT, next(self._eid), stop))
+        while True:
+            now, _, _, event = heappop(queue)
+            self._now = now
+            if event is stop:
+                return
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+            if not event._ok and not hasattr(event, "_defused"):
+                error = type(event._value)(*event._value.args)
+                error.__cause__ = event._value
+                raise error
+
+
+class _Go:
+    """What starts a process's generator: a successful event with no value."""
+
+    _ok = True
+    _value = None
+
+
+_GO = _Go()
+
+
+class CaseProcess(simpy.Process):
+    """A SimPy process that schedules no event when it ends if nobody waits for it."""
+
+    def _resume(self, event: Event) -> None:
+        """SimPy's ``Process._resume``, less the event at the end that nobody waits for."""
+        env = self.env
+        env._active_proc = self
+        generator = self._generator
+        while True:
+            try:
+                if event._ok:
+                    event = generator.send(event._value)
+                else:
+                    event._defused = True
+                    error = type(event._value)(*event._value.args)
+                    error.__cause__ = event._value
+                    event = generator.throw(error)
+            except StopIteration as stop:
+                self._ok = True
+                self._value = stop.args[0] if stop.args else None
+                if self.callbacks:
+                    env.schedule(self)
+                else:
+                    self.callbacks = None  # ended, and nothing to call
+                event = None  # type: ignore[assignment]
+                break
+            except BaseException as failure:
+                self._ok = False
+                self._value = failure
+                env.schedule(self)
+                event = None  # type: ignore[assignment]
+                break
+            if event.callbacks is not None:
+                event.callbacks.append(self._resume)
+                break
+        self._target = event
+        env._active_proc = None
+
+
+def start_now(env: simpy.Environment, generator: CaseGenerator) -> CaseProcess:
+    """Start a case's process at once: its first steps run in the caller's turn, where
+    SimPy's ``env.process`` would run them at an urgent event scheduled for now."""
+    process = CaseProcess.__new__(CaseProcess)
+    process.env = env
+    process.callbacks = []
+    process._value = PENDING
+    process._generator = generator
+    process._resume(_GO)  # type: ignore[arg-type]
+    return process
+
+
+class Feeder:
+    """Start case ``k`` of a timetable at ``times[k]``: one pending timeout at a time
+    (scheduled, as a feeding process would, at the previous start), whose callback
+    schedules the next and then starts the case."""
+
+    def __init__(
+        self, env: simpy.Environment, times: Sequence[float], start: Callable[[int], None]
+    ) -> None:
+        self.env = env
+        self.times = times
+        self.start = start
+        self.next = 0
+        if len(times):
+            self._schedule()
+
+    def _schedule(self) -> None:
+        env = self.env
+        env.timeout(self.times[self.next] - env.now).callbacks.append(self._fire)  # type: ignore[union-attr]
+
+    def _fire(self, _: Event) -> None:
+        k = self.next
+        self.next += 1
+        if self.next < len(self.times):
+            self._schedule()
+        self.start(k)
