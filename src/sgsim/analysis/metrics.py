@@ -14,7 +14,7 @@ hours the pool's effective staff are at work.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -245,7 +245,7 @@ def _compute(
 
     arrived = log.rows("arrived") & contact_cases(log)[log.case]
     out["contacts"] = m.count(arrived)
-    returning = log.attributes["returning_from"][log.case] >= 0
+    returning = (log.attributes["returning_from"] >= 0)[log.case]
     out["returning_contacts"] = m.count(arrived & returning)
     for name, (kind, c) in _totals(s).items():
         out[name] = m.count(log.rows(c.event, kind=kind, outcome=c.outcome))
@@ -422,26 +422,41 @@ def cohort_rates(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
     return out
 
 
-def queue_rows(log: EventLog, s: Scenario) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def queue_rows(log: EventLog, s: Scenario) -> QueueRows:
     """For each queue, the rows that join it and the rows that leave it."""
-    queued = log.rows("queued")
-    started = log.rows("started") | log.rows("left_queue")  # served, or left unserved
-    out = {}
-    for name, step in s.steps.items():
-        if not KINDS[step.kind].terminal:
-            at = log.step == log.steps.index(name)
-            out[f"{name}_queue"] = (queued & at, started & at)
-    for kind in _kinds(s):
-        wait = KINDS[kind].wait_name
-        if wait:
-            at = np.isin(log.step, [k for k, x in enumerate(log.kinds) if x == kind])
-            out[f"{wait}_queue"] = (queued & at, started & at)
-    if s.caseload_pools():
-        out["open_enquiries"] = (
-            log.rows("started", kind="enquiry"),
-            log.rows("finished", kind="enquiry"),
-        )
-    return out
+    return QueueRows(log, s)
+
+
+class QueueRows(Mapping[str, tuple[np.ndarray, np.ndarray]]):
+    """Each queue's joining and leaving rows, built when asked for: every queue's masks
+    at once would hold two bytes an event per queue (a gigabyte at England's scale)."""
+
+    def __init__(self, log: EventLog, s: Scenario) -> None:
+        self.log = log
+        self.steps: dict[str, list[int]] = {
+            f"{name}_queue": [log.steps.index(name)]
+            for name, step in s.steps.items()
+            if not KINDS[step.kind].terminal
+        }
+        for kind in _kinds(s):
+            wait = KINDS[kind].wait_name
+            if wait:
+                self.steps[f"{wait}_queue"] = [k for k, x in enumerate(log.kinds) if x == kind]
+        self.names = list(self.steps) + (["open_enquiries"] if s.caseload_pools() else [])
+
+    def __getitem__(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        log = self.log
+        if name == "open_enquiries" and name in self.names:
+            return log.rows("started", kind="enquiry"), log.rows("finished", kind="enquiry")
+        at = np.isin(log.step, self.steps[name])
+        served_or_left = log.rows("started") | log.rows("left_queue")
+        return log.rows("queued") & at, served_or_left & at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 def _place_rows(log: EventLog, pool: int) -> tuple[np.ndarray, np.ndarray]:

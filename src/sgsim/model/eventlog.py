@@ -23,7 +23,7 @@ class EventLog:
     """One replication's events as columns, with the names behind the codes."""
 
     replication: int
-    case: np.ndarray  # int64, case (entity) id
+    case: np.ndarray  # int32, case (entity) id
     step: np.ndarray  # int16, index into steps
     event: np.ndarray  # int8, code into EVENTS
     time: np.ndarray  # float64, days from the origin

@@ -3,7 +3,7 @@
 A step records an event as one tuple appended to a list: the cheapest thing the event
 loop can do. A tuple of six numbers costs about 200 bytes, so a run keeps only the last
 few tens of thousands of them: ``pack`` moves them into a block of the event log's own
-columns (27 bytes a row), and ``simulate`` calls it between slices of simulated time.
+columns (23 bytes a row), and ``simulate`` calls it between slices of simulated time.
 
 The log is in time order, ties in the order they were recorded. Starts are recorded when
 a task is taken but dated when work begins (the next opening), so a row may be dated
@@ -23,7 +23,7 @@ from sgsim.model.steps.base import N_EVENTS, Row
 FIELDS = 6  # case, step * N_EVENTS + event, time, pool, person or place, outcome
 # The event log's columns and their types (sgsim.model.eventlog.EventLog)
 COLUMNS = {
-    "case": np.int64,
+    "case": np.int32,  # up to 2,147 million cases: a thousand England-sized years
     "step": np.int16,
     "event": np.int8,
     "time": np.float64,

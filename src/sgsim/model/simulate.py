@@ -48,7 +48,6 @@ def simulate(
 
 def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway) -> EventLog:
     n_cases = pathway.next_return
-    columns = recorder.columns()
     parent = np.full(n_cases, -1, dtype=np.int64)
     for child, p in pathway.parent.items():
         parent[child] = p
@@ -69,6 +68,8 @@ def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway)
     for i, k in pathway.other_work.items():
         other_work[i] = k
     attributes["other_work"] = other_work
+    pathway.release()  # before the columns are joined: the peak of a run's memory
+    columns = recorder.columns()
     return EventLog(
         replication=replication,
         **columns,

@@ -55,8 +55,10 @@ TRANSFER = "transfer"  # what wakes a waiting case picked by a bulk transfer
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 N_EVENTS = len(EVENTS)
 
-# array typecode keeping draws of each numpy dtype kind: float, integer, yes or no
-DRAW_TYPES = {"f": "d", "i": "q", "u": "q", "b": "b"}
+# array typecode keeping draws of each numpy dtype kind: float, integer (an outcome's
+# index: two bytes), yes or no
+DRAW_TYPES = {"f": "d", "i": "h", "u": "h", "b": "b"}
+MAX_OUTCOMES = 2**15  # outcome indices a two-byte draw holds
 
 Row = tuple[int, int, float, int, int, int]  # case, step*N_EVENTS+event, time, pool, id, outcome
 Record = Callable[[Row], None]
@@ -142,10 +144,13 @@ class StepRunner:
     def keep(self, name: str, values: np.ndarray) -> None:
         """Store one draw per case (appending blocks of returning adults).
 
-        In an ``array`` (8 bytes a number, 1 a yes or no), not a list (32 bytes a float):
-        every step draws for every case, which at England's scale is most of a run's memory.
+        In an ``array`` (8 bytes a number, 2 an outcome, 1 a yes or no), not a list (32
+        bytes a float): every step draws for every case, which at England's scale is most
+        of a run's memory.
         """
         values = np.asarray(values)
+        if values.dtype.kind in "iu" and values.size and values.max() >= MAX_OUTCOMES:
+            raise ValueError(f"step {self.name}: more than {MAX_OUTCOMES} outcomes")
         column = self.draws.setdefault(name, array(DRAW_TYPES[values.dtype.kind]))
         column.frombytes(values.astype(column.typecode).tobytes())
 
@@ -339,7 +344,7 @@ class TouchRunner(StepRunner):
         self.pools = pool_of_area(ctx, step.team, step.role)
         self.pool_ids = pool_ids_of_area(ctx, step.team, step.role)
         self.hours = self.draws.setdefault("hours", array("d"))
-        self.outcome = self.draws.setdefault("outcome", array("q"))
+        self.outcome = self.draws.setdefault("outcome", array(DRAW_TYPES["i"]))
 
     def run(self, i: int) -> Generator[Any, Any, int]:
         env, record, code, cases = self.env, self.record, self.code, self.ctx.cases
