@@ -66,17 +66,17 @@ class WaitingLine:
         self._heap: list[tuple[int, float, int, PriorityRequest]] = []
         self._order = itertools.count()
         self._cancelled: set[int] = set()
-        self._waiting = 0
+        self.waiting = 0  # requests still waiting (the pools read it: no call per check)
 
     def append(self, request: PriorityRequest) -> None:
         heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
-        self._waiting += 1
+        self.waiting += 1
 
     def remove(self, request: PriorityRequest) -> None:
         if id(request) in self._cancelled or not any(e[3] is request for e in self._heap):
             raise ValueError("request is not waiting")
         self._cancelled.add(id(request))
-        self._waiting -= 1
+        self.waiting -= 1
 
     def _drop_cancelled(self) -> None:
         heap = self._heap
@@ -84,14 +84,14 @@ class WaitingLine:
             self._cancelled.discard(id(heapq.heappop(heap)[3]))
 
     def __len__(self) -> int:
-        return self._waiting
+        return self.waiting
 
     def requests(self) -> list[PriorityRequest]:
         """The requests still waiting, best first (for a hand-over on a date)."""
         return [e[3] for e in sorted(self._heap) if id(e[3]) not in self._cancelled]
 
     def __bool__(self) -> bool:
-        return self._waiting > 0
+        return self.waiting > 0
 
     def __getitem__(self, index: int) -> PriorityRequest:
         if index != 0:
@@ -105,7 +105,7 @@ class WaitingLine:
             raise IndexError("only the head of a waiting line can be taken")
         if self._cancelled:
             self._drop_cancelled()
-        self._waiting -= 1
+        self.waiting -= 1
         return heapq.heappop(self._heap)[3]
 
 
@@ -146,7 +146,7 @@ class Pool(simpy.PriorityResource):
 
     def take(self, priority: int) -> PriorityRequest | None:
         """None if a server was free and is now held; else a request to ``yield``."""
-        if self.holding < self._capacity and not self.put_queue:
+        if self.holding < self._capacity and not self.put_queue.waiting:
             if self.fast_path:
                 self.holding += 1
                 return None
@@ -164,18 +164,21 @@ class Pool(simpy.PriorityResource):
     def give_back(self) -> None:
         """Free a server and hand it to the first waiting request, if any."""
         self.holding -= 1
-        if self.put_queue:
+        if self.put_queue.waiting:
             self._trigger_put(None)
 
     def _trigger_put(self, get_event: object) -> None:
         """Grant waiting requests, best first, while servers are free (SimPy's loop, for a
         line whose head is always the next to serve)."""
-        line = self.put_queue
-        while line and self.holding < self._capacity:
+        line, env = self.put_queue, self._env
+        while line.waiting and self.holding < self._capacity:
             request = line.pop(0)
             self.holding += 1
-            request.usage_since = self._env.now
-            request.succeed()
+            request.usage_since = env.now
+            # request.succeed(), written out: a waiting request is pending by construction
+            request._ok = True
+            request._value = None
+            env.schedule(request)
 
     def _trigger_get(self, put_event: object) -> None:
         """Servers are given back with ``give_back``, not with SimPy release events."""
