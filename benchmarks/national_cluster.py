@@ -5,7 +5,7 @@ on free ports, as the README tells a user to (``dask scheduler``, ``dask worker 
 --nthreads 1``), runs the council table on that cluster through ``--scheduler``, then on
 as many local processes; checks that every table written is identical, byte for byte,
 and prints both wall times (``--repeats`` runs of each, alternately, as the machine's load
-varies). The cluster is stopped however the run ends.
+varies). The cluster is stopped however the run ends (an error, Ctrl-C, SIGTERM).
 
     python benchmarks/national_cluster.py [--table experiments/national/published.csv]
         [--replications 10] [--workers 2] [--repeats 3]
@@ -14,6 +14,7 @@ varies). The cluster is stopped however the run ends.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -36,6 +37,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3, help="runs on each, alternately")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the cluster on kill too
     councils = load_councils(args.table)
     n = args.workers
     seconds: dict[str, list[float]] = {"cluster": [], "local": []}

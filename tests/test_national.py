@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,40 @@ def test_an_existing_dask_cluster_gives_the_tables_local_processes_give(tmp_path
     for name in names:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     capsys.readouterr()
+
+
+def test_a_cluster_without_workers_or_without_sgsim_on_them_is_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    """Dask loses a worker that cannot import the task's module and then waits for ever
+    for another; sgsim refuses such a cluster, and one no worker joins, before sending
+    any task. The worker here runs without a nanny, in a Python where sgsim cannot be
+    imported."""
+    pytest.importorskip("distributed")
+    from sgsim.studies import dask_cluster
+
+    monkeypatch.setattr(dask_cluster, "WORKERS_SECONDS", 1)
+    path = table(tmp_path, "A,base.toml,,\n")
+    with dask_cluster.process_cluster(workers=0) as address:
+        command = ["national", str(path), "-n", "1", "--out", str(tmp_path / "out")]
+        command += ["--executor", "dask", "--scheduler", address]
+        assert main(command) == 2
+        assert "--scheduler: expected a scheduler with workers" in capsys.readouterr().err
+        no_sgsim = (
+            "import sys; sys.modules['sgsim'] = None; from distributed.cli import dask_worker"
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-c", f"{no_sgsim}; dask_worker.main()", address, "--no-nanny"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            monkeypatch.setattr(dask_cluster, "WORKERS_SECONDS", 30)
+            assert main(command) == 2
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+    err = capsys.readouterr().err
+    assert "--scheduler: expected workers with sgsim installed" in err, err
+    assert "1 of 1 workers cannot import it" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()

@@ -124,10 +124,11 @@ def process_cluster(workers: int, log: Path | None = None) -> Iterator[str]:
         address = _address(folder / "scheduler.json", scheduler)
         for _ in range(workers):
             start("worker", address, "--nthreads", "1", "--no-dashboard")
-        from dask.distributed import Client
+        if workers:
+            from dask.distributed import Client
 
-        with Client(address, timeout=CONNECT_SECONDS) as client:
-            client.wait_for_workers(workers, timeout=WORKERS_SECONDS)
+            with Client(address, timeout=CONNECT_SECONDS) as client:
+                client.wait_for_workers(workers, timeout=WORKERS_SECONDS)
         yield address
 
 
