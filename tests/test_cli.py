@@ -6,10 +6,13 @@ import argparse
 import csv
 import datetime as dt
 import json
+import socket
+import subprocess
+import time
 import tomllib
 
 import pytest
-from helpers import EAST_SUSSEX, MINIMAL, SHIPPED, WEST_SUSSEX, run_raw
+from helpers import EAST_SUSSEX, MINIMAL, ROOT, SGSIM, SHIPPED, WEST_SUSSEX, run_raw
 
 from sgsim.cli import main
 from sgsim.cli.main import build_parser
@@ -249,6 +252,46 @@ def test_help_names_every_default_and_has_no_stray_percent(command, capsys):
     for action in _commands()[command]._actions:
         if action.default not in (None, False, argparse.SUPPRESS):
             assert f"default: {action.default}" in text, action.dest
+
+
+@pytest.mark.parametrize(
+    "address, words",
+    [
+        (None, "expected a running Dask scheduler, got 'tcp://127.0.0.1:"),  # nothing listens
+        ("127.0.0.1", "expected an address tcp://HOST:PORT, got '127.0.0.1' (missing port"),
+        ("http://127.0.0.1:8786", "expected an address tcp://HOST:PORT"),
+    ],
+)
+def test_a_scheduler_address_with_no_scheduler_is_one_line_within_seconds(tmp_path, address, words):
+    """Dask retries a refused connection until its timeout (30 s by default, then a
+    traceback); sgsim gives up after a few seconds with one line naming --scheduler."""
+    pytest.importorskip("distributed")
+    with socket.socket() as taken:  # bound, not listening: a port that refuses connections
+        taken.bind(("127.0.0.1", 0))
+        address = address or f"tcp://127.0.0.1:{taken.getsockname()[1]}"
+        began = time.monotonic()
+        proc = subprocess.run(
+            [
+                *SGSIM,
+                "national",
+                str(ROOT / "experiments/national/published.csv"),
+                "--out",
+                str(tmp_path / "out"),
+                "--executor",
+                "dask",
+                "--scheduler",
+                address,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        seconds = time.monotonic() - began
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("sgsim: error: command line: --scheduler: ")
+    assert words in proc.stderr and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert seconds < 20, seconds  # 5 s of retries and the start of Python and sgsim
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_option_values_exit_2(capsys):

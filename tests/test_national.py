@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,65 @@ def test_an_out_that_is_a_file_is_refused_before_any_council_runs(tmp_path, caps
     out.write_text("")
     assert main(["national", str(path), "--out", str(out), "-n", "1"]) == 2
     assert "--out: expected a folder" in capsys.readouterr().err
+
+
+def test_an_existing_dask_cluster_gives_the_tables_local_processes_give(tmp_path, capsys):
+    """A scheduler and a worker started as separate processes, as the README says, run
+    the table with the seeds and streams local processes use: the same tables, byte for
+    byte; the run leaves the user's cluster up. (The answer is the local executor's, which
+    shares only ``run_point`` with Dask: the same code, not an independent figure.)"""
+    pytest.importorskip("distributed")
+    from dask.distributed import Client
+
+    from sgsim.studies.dask_cluster import process_cluster
+
+    path = table(tmp_path, "A,base.toml,,\nB,base.toml,2000,0.7\nC,base.toml,4000,1.5\n")
+    command = ["national", str(path), "-n", "2", "--seed", "7", "--out"]
+    with process_cluster(workers=1) as address:
+        dask = [*command, str(tmp_path / "dask"), "--executor", "dask", "--scheduler", address]
+        assert main(dask) == 0
+        with Client(address, timeout=5) as client:
+            assert len(client.scheduler_info()["workers"]) == 1
+    assert main([*command, str(tmp_path / "local"), "--workers", "2"]) == 0
+    names = sorted(p.name for p in (tmp_path / "local").iterdir())
+    assert len(names) == 4
+    for name in names:
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    capsys.readouterr()
+
+
+def test_a_cluster_without_workers_or_without_sgsim_on_them_is_one_line(
+    tmp_path, capsys, monkeypatch
+):
+    """Dask loses a worker that cannot import the task's module and then waits for ever
+    for another; sgsim refuses such a cluster, and one no worker joins, before sending
+    any task. The worker here runs without a nanny, in a Python where sgsim cannot be
+    imported."""
+    pytest.importorskip("distributed")
+    from sgsim.studies import dask_cluster
+
+    monkeypatch.setattr(dask_cluster, "WORKERS_SECONDS", 1)
+    path = table(tmp_path, "A,base.toml,,\n")
+    with dask_cluster.process_cluster(workers=0) as address:
+        command = ["national", str(path), "-n", "1", "--out", str(tmp_path / "out")]
+        command += ["--executor", "dask", "--scheduler", address]
+        assert main(command) == 2
+        assert "--scheduler: expected a scheduler with workers" in capsys.readouterr().err
+        no_sgsim = (
+            "import sys; sys.modules['sgsim'] = None; from distributed.cli import dask_worker"
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-c", f"{no_sgsim}; dask_worker.main()", address, "--no-nanny"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            monkeypatch.setattr(dask_cluster, "WORKERS_SECONDS", 30)
+            assert main(command) == 2
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)
+    err = capsys.readouterr().err
+    assert "--scheduler: expected workers with sgsim installed" in err, err
+    assert "1 of 1 workers cannot import it" in err and len(err.splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import as_completed
 from typing import Any
 
-from sgsim.scenario.errors import ScenarioError
 from sgsim.scenario.loading import build_scenario
+from sgsim.studies.dask_cluster import dask_client
 from sgsim.studies.runner import run_replications
 from sgsim.studies.settings import apply_settings
 from sgsim.studies.workers import worker_pool
@@ -42,33 +42,12 @@ def run_dask(
     tasks: list[Task], workers: int, scheduler: str | None
 ) -> Iterator[tuple[int, list[dict[str, float]]]]:
     """Yield results from a Dask cluster: the one at ``scheduler``, or a local one."""
-    try:
-        from dask.distributed import Client, LocalCluster
+    with dask_client(scheduler, workers) as client:
         from dask.distributed import as_completed as dask_completed
-    except ImportError:
-        raise ScenarioError(
-            "--executor dask", "", "Dask installed: pip install 'sgsim[dask]'", "<no Dask>"
-        ) from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
+
         futures = [client.submit(run_point, t, pure=False) for t in tasks]
         for future in dask_completed(futures):
             yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def executor(
