@@ -1,22 +1,23 @@
-"""The event loop: SimPy's, with three costs a pathway of millions of contacts cannot pay.
+"""The event loop: SimPy's, with the costs a pathway of millions of contacts cannot pay.
 
 A contact in SimPy costs three events before any work: the timeout of the process that
 feeds arrivals, the ``Initialize`` event that starts the contact's own process, and the
 event its process schedules when it ends, though nobody waits for a contact. At England's
-scale those were more than half of all events (``benchmarks/england.py``). Here:
+scale those were more than half of all events (``benchmarks/england.py``). ``Engine``:
 
-- ``Feeder`` starts each case of a timetable from one timeout whose callback starts it,
-  with no process in between;
-- ``start_now`` runs a case's process at once, in the turn of the event that starts it,
+- ``feed`` starts each case of a timetable from one timeout whose callback starts it,
+  with no process in between, and ``after`` calls back after a delay the same way;
+- ``case_now`` runs a case's process at once, in the turn of the event that starts it,
   where SimPy would queue an ``Initialize`` event to run it next;
-- a ``CaseProcess`` that ends schedules nothing when nobody waits for it;
-- ``Engine.run_until`` steps through events in one loop, and ``Engine.timeout``
-  schedules without SimPy's generic path.
+- a case's process (``CaseProcess``) that ends schedules nothing when nobody waits for it;
+- ``run_until`` steps through events in one loop, ``timeout`` schedules without SimPy's
+  generic path, and timeouts due after the day being run wait outside the heap.
 
-Every event keeps its time, priority and order of scheduling relative to the others, so a
-run gives the same events, in the same order, as with SimPy's own loop
-(``tests/test_engine.py`` checks this against ``simpy.Environment`` on every shipped
-scenario).
+``SimPyEngine`` does the same with SimPy's own idioms (``env.process``, a process sleeping
+until each arrival, ``env.run``): the reference the engine is checked against
+(``tests/test_engine.py``: every event of every shipped scenario, bit for bit) and timed
+against (``benchmarks/speed.py``). Every event keeps its time, priority and order of
+scheduling relative to the others, so both give the same run.
 """
 
 from __future__ import annotations
@@ -96,6 +97,30 @@ class Engine(simpy.Environment):
                 error.__cause__ = event._value
                 raise error
 
+    def case(self, generator: CaseGenerator) -> CaseProcess:
+        """A case's process, started as SimPy starts one (cases there at time zero)."""
+        return CaseProcess(self, generator)
+
+    def case_now(self, generator: CaseGenerator) -> CaseProcess:
+        """A case's process started at once: its first steps run in the caller's turn,
+        where ``env.process`` would run them at an urgent event scheduled for now."""
+        process = CaseProcess.__new__(CaseProcess)
+        process.env = self
+        process.callbacks = []
+        process._value = PENDING
+        process._generator = generator
+        process._resume(_GO)  # type: ignore[arg-type]
+        return process
+
+    def feed(self, times: Sequence[float], start: Callable[[int], None]) -> None:
+        """Call ``start(k)`` at ``times[k]`` (sorted), from time zero."""
+        if len(times):
+            _Feeder(self, times, start)
+
+    def after(self, delay: float, start: Callable[[], object]) -> None:
+        """Call ``start()`` after ``delay`` days."""
+        self.timeout(delay).callbacks.append(lambda _: start())  # type: ignore[union-attr]
+
     def run(self, until: Any = None) -> None:
         raise NotImplementedError("an Engine runs with run_until(time)")
 
@@ -152,32 +177,17 @@ class CaseProcess(simpy.Process):
         env._active_proc = None
 
 
-def start_now(env: simpy.Environment, generator: CaseGenerator) -> CaseProcess:
-    """Start a case's process at once: its first steps run in the caller's turn, where
-    SimPy's ``env.process`` would run them at an urgent event scheduled for now."""
-    process = CaseProcess.__new__(CaseProcess)
-    process.env = env
-    process.callbacks = []
-    process._value = PENDING
-    process._generator = generator
-    process._resume(_GO)  # type: ignore[arg-type]
-    return process
-
-
-class Feeder:
+class _Feeder:
     """Start case ``k`` of a timetable at ``times[k]``: one pending timeout at a time
     (scheduled, as a feeding process would, at the previous start), whose callback
     schedules the next and then starts the case."""
 
-    def __init__(
-        self, env: simpy.Environment, times: Sequence[float], start: Callable[[int], None]
-    ) -> None:
+    def __init__(self, env: Engine, times: Sequence[float], start: Callable[[int], None]) -> None:
         self.env = env
         self.times = times
         self.start = start
         self.next = 0
-        if len(times):
-            self._schedule()
+        self._schedule()
 
     def _schedule(self) -> None:
         env = self.env
@@ -189,3 +199,34 @@ class Feeder:
         if self.next < len(self.times):
             self._schedule()
         self.start(k)
+
+
+class SimPyEngine(simpy.Environment):
+    """The same interface with SimPy's own idioms and loop: the reference."""
+
+    def case(self, generator: CaseGenerator) -> simpy.Process:
+        return self.process(generator)
+
+    def case_now(self, generator: CaseGenerator) -> simpy.Process:
+        return self.process(generator)
+
+    def feed(self, times: Sequence[float], start: Callable[[int], None]) -> None:
+        self.process(self._feed(times, start))
+
+    def _feed(self, times: Sequence[float], start: Callable[[int], None]) -> CaseGenerator:
+        for k, t in enumerate(times):
+            yield self.timeout(t - self.now)
+            start(k)
+
+    def after(self, delay: float, start: Callable[[], object]) -> None:
+        self.process(self._after(delay, start))
+
+    def _after(self, delay: float, start: Callable[[], object]) -> CaseGenerator:
+        yield self.timeout(delay)
+        start()
+
+    def run_until(self, at: float) -> None:
+        self.run(until=at)
+
+
+Engines = Engine | SimPyEngine

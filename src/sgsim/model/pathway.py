@@ -19,7 +19,7 @@ import simpy
 
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
 from sgsim.model.demand import Cases, draw_cases, route_key
-from sgsim.model.engine import CaseProcess, Feeder, start_now
+from sgsim.model.engine import Engines
 from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
 from sgsim.model.steps import KINDS
@@ -101,7 +101,7 @@ class Pathway:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Engines,
         s: Scenario,
         seed: int,
         replication: int,
@@ -270,7 +270,7 @@ class Pathway:
                 ages = rng.uniform(0, backlog.oldest_days, backlog.waiting)
             for age, i in sorted(zip(ages.tolist(), ids, strict=True), reverse=True):
                 self.backlog_age[i] = age
-                CaseProcess(self.env, self.contact(i, start=index[name]))
+                self.env.case(self.contact(i, start=index[name]))
 
     def add_open_cases(self) -> None:
         """Start the scenario's open caseloads: cases already allocated at a step holding
@@ -297,7 +297,7 @@ class Pathway:
                     self.open_age[i] = age
                     if name in works:  # other work open at the start counts as other work
                         self.other_work[i] = works.index(name)
-                    CaseProcess(self.env, self._open_case(i, k, age, durations))
+                    self.env.case(self._open_case(i, k, age, durations))
 
     def _move_to_area(self, ids: range, area: int) -> None:
         """Cases of a team's open caseload are in its area (and routed as such)."""
@@ -332,20 +332,20 @@ class Pathway:
     def _feed(self, times: list[float], ids: range, entry: int) -> Generator[Any, Any, None]:
         """From time zero, start case ``ids[k]`` at ``times[k]`` at step ``entry``."""
         env = self.env
-        Feeder(env, times, lambda k: start_now(env, self.contact(ids[k], start=entry)))
+        env.feed(times, lambda k: env.case_now(self.contact(ids[k], start=entry)))
         yield from ()
 
     def arrivals(self, times: Sequence[float]) -> Generator[Any, Any, None]:
         """From time zero, start each new contact at its arrival time."""
         env = self.env
         self.next_return = len(self.cases)  # returning adults come after every other case
-        Feeder(env, times, lambda i: start_now(env, self.contact(i)))
+        env.feed(times, lambda i: env.case_now(self.contact(i)))
         yield from ()
 
     def come_back(self, parent: int, delay: float) -> None:
         """The adult of case ``parent`` comes back as a new contact after ``delay`` days."""
         env = self.env
-        env.timeout(delay).callbacks.append(lambda _: start_now(env, self._returning(parent)))  # type: ignore[union-attr]
+        env.after(delay, lambda: env.case_now(self._returning(parent)))
 
     def _returning(self, parent: int) -> Generator[Any, Any, None]:
         if self.next_return >= len(self.cases):

@@ -8,7 +8,7 @@ import numpy as np
 
 from sgsim.model.calendar import WorkingDays
 from sgsim.model.demand import ATTRIBUTES, arrival_times
-from sgsim.model.engine import Engine
+from sgsim.model.engine import Engine, SimPyEngine
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pathway import Pathway, outcome_names, pool_names
 from sgsim.model.recorder import Recorder
@@ -21,13 +21,15 @@ def simulate(
     replication: int = 0,
     days: WorkingDays | None = None,
     fast_path: bool = True,
+    engine: type[Engine | SimPyEngine] = Engine,
 ) -> EventLog:
     """Run one replication to the end of the horizon and return what happened.
 
     ``fast_path`` lets pools hand a free server over without a SimPy request event
-    (``sgsim.model.pools``); the results are the same either way.
+    (``sgsim.model.pools``), and ``engine`` is the event loop (``sgsim.model.engine``);
+    the results are the same either way.
     """
-    env = Engine()
+    env = engine()
     recorder = Recorder()
     pathway = Pathway(env, s, seed, replication, recorder.record, days, fast_path)
     times = array("d", arrival_times(s, seed, replication).tobytes())  # 8 bytes each
