@@ -11,6 +11,7 @@ the same events, in the same order, at the same times, bit for bit.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -86,3 +87,13 @@ def test_a_failing_case_fails_the_run() -> None:
 def test_negative_delays_are_refused() -> None:
     with pytest.raises(ValueError, match="Negative delay"):
         Engine().timeout(-1.0)
+
+
+def test_a_timeout_due_at_infinity_waits_for_ever() -> None:
+    """Work ending past the calendar ends at infinity (``WorkingClock.time_at``): the
+    engine keeps it, as SimPy's heap would, and never runs it."""
+    env = Engine()
+    never = env.timeout(math.inf)
+    soon = env.timeout(2.5)
+    env.run_until(10)
+    assert soon.processed and not never.processed

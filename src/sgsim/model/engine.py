@@ -31,6 +31,7 @@ from simpy.core import NORMAL, URGENT
 from simpy.events import PENDING, Event, Timeout
 
 CaseGenerator = Generator[Any, Any, Any]
+NEVER = 2**62  # the day of a timeout due at infinity (it never joins the heap)
 
 
 class Engine(simpy.Environment):
@@ -65,7 +66,7 @@ class Engine(simpy.Environment):
         if at < self._until:
             heappush(self._queue, entry)
         else:
-            day = int(at)
+            day = int(at) if at < NEVER else NEVER  # work ending past the calendar: never
             waiting = self._later.get(day)
             if waiting is None:
                 self._later[day] = waiting = []

@@ -23,7 +23,14 @@ from sgsim.model.engine import Engines
 from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
 from sgsim.model.steps import KINDS
-from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Context, Record, StepRunner
+from sgsim.model.steps.base import (
+    EVENT_CODE,
+    N_EVENTS,
+    PRIORITY_CHANGES,
+    Context,
+    Record,
+    StepRunner,
+)
 from sgsim.model.steps.enquiry import CASELOAD
 from sgsim.model.streams import stream
 from sgsim.scenario.routes import route_table
@@ -368,7 +375,7 @@ class Pathway:
         if track:
             self.case_of[self.env.active_process] = i
         if arrive:
-            self.record((i, step * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
+            self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
         while True:
             runner = self.runners[step]
             if runner.terminal:

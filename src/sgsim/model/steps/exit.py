@@ -43,7 +43,7 @@ class ExitRunner(StepRunner):
         self.keep("delay", delay.sample(rng("return_delay"), n) if delay else np.zeros(n))
 
     def leave(self, i: int) -> None:
-        self.record((i, self.code["left"], self.env.now, -1, 0, 0))
+        self.record((i, self.code["left"], self.env._now, -1, 0, 0))
         if self.draws["returns"][i]:
             self.ctx.start_case(i, self.draws["delay"][i])
 
