@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import simpy
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
 from sgsim.model.demand import arrival_times
+from sgsim.model.engine import SimPyEngine
 from sgsim.model.pathway import Pathway
 from sgsim.model.recorder import Recorder
 from sgsim.model.steps.base import N_EVENTS
@@ -57,7 +57,7 @@ def test_an_event_dated_before_rows_already_packed_is_refused():
 
 def tuple_log(s, seed):
     """The event log as sgsim 0.4 built it: every row a tuple in one list, sorted at the end."""
-    env = simpy.Environment()
+    env = SimPyEngine()  # SimPy's own loop and idioms
     rows: list = []
     pathway = Pathway(env, s, seed, 0, rows.append)
     times = arrival_times(s, seed, 0).tolist()

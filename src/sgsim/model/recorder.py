@@ -76,11 +76,18 @@ class Recorder:
     def columns(self) -> dict[str, np.ndarray]:
         """Every row, as the event log's columns in time order (ties as recorded).
 
-        Each column is joined from its blocks and its blocks freed before the next."""
+        Each column is copied into place block by block, each block freed once copied, so
+        the join holds a block more than the log, not a column more."""
         self.pack(np.inf, at_least=1)
         out = {}
         for name, dtype in COLUMNS.items():
             parts = self._parts[name]
-            out[name] = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
-            parts.clear()
+            column = np.empty(sum(part.size for part in parts), dtype=dtype)
+            at = 0
+            parts.reverse()  # the first block last, so each is popped from the end
+            while parts:
+                part = parts.pop()
+                column[at : at + part.size] = part
+                at += part.size
+            out[name] = column
         return out
