@@ -294,6 +294,32 @@ def test_a_scheduler_address_with_no_scheduler_is_one_line_within_seconds(tmp_pa
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    "options, key",
+    [
+        (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler"),  # without --executor dask
+        (
+            ["--executor", "dask", "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2"],
+            "--workers",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", ["national", "sweep"])
+def test_executor_options_that_would_be_ignored_are_refused(
+    tmp_path, capsys, command, options, key
+):
+    """--scheduler means a cluster: --executor local would not use it, and the cluster, not
+    --workers, decides how many workers there are. One line, before anything runs."""
+    target = {
+        "national": ROOT / "experiments/national/published.csv",
+        "sweep": ROOT / "experiments/triage_staffing/sweep.toml",
+    }[command]
+    assert main([command, str(target), "--out", str(tmp_path / "out"), *options]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"sgsim: error: command line: {key}: ") and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_option_values_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["run", str(MINIMAL), "-n", "0"])

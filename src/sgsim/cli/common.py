@@ -100,6 +100,22 @@ def add_executor_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def check_executor_options(args: argparse.Namespace) -> None:
+    """``--scheduler`` goes with ``--executor dask``, and without ``--workers``: the
+    cluster at that address has the workers it has, so the option would be ignored."""
+    if args.scheduler and args.executor != "dask":
+        raise ScenarioError(
+            "command line", "--scheduler", "--executor dask with it", "--executor local"
+        )
+    if args.scheduler and args.workers is not None:
+        raise ScenarioError(
+            "command line",
+            "--workers",
+            "no --workers with --scheduler (the cluster decides its workers)",
+            str(args.workers),
+        )
+
+
 def add_output(p: argparse.ArgumentParser, default: str, what: str) -> None:
     p.add_argument(
         "-o", "--output", type=Path, default=Path(default), help=f"{what} (default: %(default)s)"

@@ -8,9 +8,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from sgsim.cli.common import add_executor_options, add_seed, command_parser, positive
+from sgsim.cli.common import (
+    add_executor_options,
+    add_seed,
+    check_executor_options,
+    command_parser,
+    positive,
+)
 from sgsim.outputs.folders import check_writable
-from sgsim.scenario.errors import ScenarioError
 
 DESCRIPTION = """\
 Run every council of a council table (CSV: council, scenario, contacts_per_year,
@@ -54,10 +59,7 @@ def cmd_national(args: argparse.Namespace) -> int:
     from sgsim.studies.sweep.execute import executor
 
     check_writable(args.out, "--out")  # before any council runs
-    if args.scheduler and args.executor != "dask":
-        raise ScenarioError(
-            "command line", "--scheduler", "--executor dask with it", "--executor local"
-        )
+    check_executor_options(args)
     councils = load_councils(args.table)
     execute = executor(args.executor, args.workers, args.scheduler)
     per_council = run_national(councils, args.seed, args.replications, execute)

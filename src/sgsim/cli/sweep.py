@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sgsim.cli.common import (
     add_executor_options,
+    check_executor_options,
     command_parser,
     need_folder,
     progress_bar,
 )
-from sgsim.scenario.errors import ScenarioError
 
 DESCRIPTION = """\
 Run every design point of a sweep file with common random numbers and write one
@@ -66,10 +66,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     spec = load_sweep(args.sweep)
     need_folder(args.plots, "--plots")
-    if args.scheduler and args.executor != "dask":
-        raise ScenarioError(
-            "command line", "--scheduler", "--executor dask with it", "--executor local"
-        )
+    check_executor_options(args)
     with progress_bar() as progress:
         task = progress.add_task(f"sweep {spec.file.name}", total=None)
 
