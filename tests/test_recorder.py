@@ -64,7 +64,7 @@ def tuple_log(s, seed):
     pathway.add_cases(len(times))
     pathway.add_backlog()
     pathway.add_other_work()
-    env.process(pathway.arrivals(times))
+    pathway.arrivals(times)
     env.run(until=s.horizon_days)
     table = np.array(rows, dtype=float)
     table = table[np.argsort(table[:, 2], kind="stable")]

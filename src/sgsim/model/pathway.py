@@ -334,20 +334,19 @@ class Pathway:
             ids = self.add_cases(times.size, OTHER_WORK_BLOCK + k, work.priority)
             for i in ids:
                 self.other_work[i] = k
-            self.env.process(self._feed(times.tolist(), ids, index[work.entry]))
+            self._feed(times.tolist(), ids, index[work.entry])
 
-    def _feed(self, times: list[float], ids: range, entry: int) -> Generator[Any, Any, None]:
-        """From time zero, start case ``ids[k]`` at ``times[k]`` at step ``entry``."""
+    def _feed(self, times: list[float], ids: range, entry: int) -> None:
+        """Start case ``ids[k]`` at ``times[k]`` at step ``entry``."""
         env = self.env
         env.feed(times, lambda k: env.case_now(self.contact(ids[k], start=entry)))
-        yield from ()
 
-    def arrivals(self, times: Sequence[float]) -> Generator[Any, Any, None]:
-        """From time zero, start each new contact at its arrival time."""
+    def arrivals(self, times: Sequence[float]) -> None:
+        """Start each new contact at its arrival time (once every other case is drawn:
+        returning adults come after them all)."""
         env = self.env
-        self.next_return = len(self.cases)  # returning adults come after every other case
+        self.next_return = len(self.cases)
         env.feed(times, lambda i: env.case_now(self.contact(i)))
-        yield from ()
 
     def come_back(self, parent: int, delay: float) -> None:
         """The adult of case ``parent`` comes back as a new contact after ``delay`` days."""

@@ -37,7 +37,7 @@ def simulate(
     pathway.add_open_cases()  # first: they hold their places before anyone waiting
     pathway.add_backlog()
     pathway.add_other_work()
-    env.process(pathway.arrivals(times))
+    pathway.arrivals(times)
     if s.periods:
         env.process(pathway.changes())
     # a day at a time, packing the day's events (stopping changes no event's order)
