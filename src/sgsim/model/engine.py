@@ -40,9 +40,8 @@ class Engine(simpy.Environment):
     Timeouts due after the slice of time being run wait in a list for their day, and join
     the heap when ``run_until`` reaches that day, with the order of scheduling they were
     given when created. The heap then holds a day's events, not every enquiry's end and
-    every adult's return months ahead: a tenth of its size at England's scale, where
-    each push and pop touches memory the processor no longer keeps close. Run it with
-    ``run_until`` only.
+    every adult's return months ahead (most of its entries before), so each push and pop
+    touches less memory. Run it with ``run_until`` only.
     """
 
     def __init__(self) -> None:
