@@ -30,7 +30,7 @@ from sgsim.analysis.metrics import (
     samples,
     weekly_utilisation,
 )
-from sgsim.analysis.partition import case_parts
+from sgsim.analysis.partition import in_parts
 from sgsim.model import simulate
 from sgsim.model.calendar import scenario_days
 from sgsim.scenario.loading import load_scenario
@@ -67,7 +67,7 @@ def test_metrics_from_many_parts_equal_those_from_one(name, monkeypatch):
     assert len(log) <= partition.PART_EVENTS  # one part: the code as it was before parts
     whole = everything(log, s, days)
     monkeypatch.setattr(partition, "PART_EVENTS", SMALL_PART)
-    assert len(list(case_parts(log))) >= 10
+    assert len(in_parts(log, len)) >= 10
     parted = everything(log, s, days)
     assert whole.keys() == parted.keys()
     for key, a in whole.items():
@@ -91,14 +91,14 @@ def _counted(key: str) -> bool:
 
 def test_parts_hold_every_event_once_in_the_logs_order(monkeypatch):
     """Bookkeeping: the parts' events are the log's, each once, each part in time order
-    and about the part size (a case's events are never split)."""
+    and about the part size (a part is whole blocks of cases, so at most a block more)."""
     s = load_scenario(TEACHING / "01_balanced.toml").scenario
     log = simulate(s, 1, 0)
     monkeypatch.setattr(partition, "PART_EVENTS", SMALL_PART)
-    parts = list(case_parts(log))
+    parts = in_parts(log, lambda part: part)
     assert sum(len(p) for p in parts) == len(log)
     assert sum(p.n_cases for p in parts) == log.n_cases
-    most = np.bincount(log.case).max()
+    most = np.bincount(log.case // partition.CASE_BLOCK).max()
     for p in parts:
         assert np.all(np.diff(p.time) >= 0)
         assert len(p) <= SMALL_PART + most

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sgsim.analysis.partition import case_parts
+from sgsim.analysis.partition import in_parts
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pathway import HAND_OVER
@@ -239,9 +239,13 @@ def compute(
     names = metric_names(s)
     views = [s] + [period_view(s, k) for k in range(len(s.periods))]
     totals = [Sums() for _ in views]
-    for part in case_parts(log):
-        for k, view in enumerate(views):
-            totals[k].add(_part_sums(part, view, days, means=k > 0 or each is None))
+
+    def measure(part: EventLog) -> list[Sums]:
+        return [_part_sums(part, v, days, means=k > 0 or each is None) for k, v in enumerate(views)]
+
+    for sums in in_parts(log, measure):
+        for total, own in zip(totals, sums, strict=True):
+            total.add(own)
     if each is not None:
         totals[0].total |= _sample_sums(each)
     out = _finish(log, s, days, totals[0])
@@ -753,16 +757,16 @@ def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[st
     """Utilisation of each staff pool in each week of the run (the last may be partial)."""
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
     sums = Sums()
-    for part in case_parts(log):
-        sums.add(_touch_sums(part, s, days, edges, safeguarding=False))
+    for own in in_parts(log, lambda part: _touch_sums(part, s, days, edges, safeguarding=False)):
+        sums.add(own)
     return {"week_start_day": edges[:-1]} | _shares(log, s, days, sums, edges, "busy")
 
 
 def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
     sums = Sums()
-    for part in case_parts(log):
-        sums.add(Sums(_concerns_per_month(part, s)))
+    for own in in_parts(log, lambda part: _concerns_per_month(part, s)):
+        sums.add(Sums(own))
     return sums.total
 
 
@@ -798,7 +802,7 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
 
     A part of the cases at a time (``sgsim.analysis.partition``).
     """
-    parts = [_samples(part, s, days) for part in case_parts(log)]
+    parts = in_parts(log, lambda part: _samples(part, s, days))
     if len(parts) == 1:
         return parts[0]
     return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
@@ -839,8 +843,8 @@ def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
     """Queue lengths at the end of each simulated day, and each day's arrivals (a part of
     the cases at a time)."""
     sums = Sums()
-    for part in case_parts(log):
-        sums.add(Sums(_daily_queues(part, s)))
+    for own in in_parts(log, lambda part: _daily_queues(part, s)):
+        sums.add(Sums(own))
     return {"day": np.arange(s.horizon_days, dtype=float)} | sums.total
 
 
