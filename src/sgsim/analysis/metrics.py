@@ -9,6 +9,10 @@ Flows count events inside the measured period (after the warm-up). Waits and dur
 taken for the cases whose wait or duration *ends* inside the period. Queue lengths are
 exact time averages over the period. Utilisation is touch hours worked divided by the
 hours the pool's effective staff are at work.
+
+Each of these is a function of each case's own events plus sums over cases, so a log is
+measured a part of its cases at a time (``sgsim.analysis.partition``): each part gives
+its counts, areas and hours (``Sums``), and the metrics are finished from their totals.
 """
 
 from __future__ import annotations
