@@ -9,15 +9,22 @@ Flows count events inside the measured period (after the warm-up). Waits and dur
 taken for the cases whose wait or duration *ends* inside the period. Queue lengths are
 exact time averages over the period. Utilisation is touch hours worked divided by the
 hours the pool's effective staff are at work.
+
+Each of these is a function of each case's own events plus sums over cases, so a log is
+measured a part of its cases at a time (``sgsim.analysis.partition``): each part gives
+its counts, areas and hours (``Sums``), and the metrics are finished from their totals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from sgsim.analysis.partition import in_parts
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog
 from sgsim.model.pathway import HAND_OVER
@@ -226,22 +233,67 @@ def compute(
     each: dict[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
     """All metrics of one replication (``each``: its ``samples``, if already computed);
-    with ``[[changes]]``, each period's too, measured over that period alone."""
+    with ``[[changes]]``, each period's too, measured over that period alone.
+
+    A part of the cases at a time (``sgsim.analysis.partition``): each part adds its
+    counts, queue areas and touch hours (``Sums``), and the metrics are finished from the
+    totals, with what is not a sum over cases (the staff's hours at work) from the whole
+    log."""
     days = days or scenario_days(s)
     names = metric_names(s)
-    out = _compute(log, s, days, each)
-    for k in range(len(s.periods)):
-        own = _compute(log, period_view(s, k), days)
+    views = [s] + [period_view(s, k) for k in range(len(s.periods))]
+    totals = [Sums() for _ in views]
+
+    def measure(part: EventLog) -> list[Sums]:
+        return [_part_sums(part, v, days, means=k > 0 or each is None) for k, v in enumerate(views)]
+
+    for sums in in_parts(log, measure):
+        for total, own in zip(totals, sums, strict=True):
+            total.add(own)
+    if each is not None:
+        totals[0].total |= _sample_sums(each)
+    out = _finish(log, s, days, totals[0])
+    for k, view in enumerate(views[1:]):
+        own = _finish(log, view, days, totals[k + 1])
         out |= {f"{period_key(k)}.{name}": value for name, value in own.items()}
     return {name: out[name] for name in names}
 
 
-def _compute(
-    log: EventLog, s: Scenario, days: WorkingDays, each: dict[str, np.ndarray] | None = None
-) -> dict[str, float]:
+@dataclass
+class Sums:
+    """What a part of the cases adds to the metrics: ``total``, sums over its cases
+    (counts, queue areas, touch hours; named by the metric, or ``what:name``); ``high``,
+    maxima (the day a backlog's last case left); ``spans``, per staff pool index, the
+    touch work of pools working shifts, whose hours past a shift's end are not a sum over
+    tasks (``sgsim.model.rota.overrun_hours``)."""
+
+    total: dict[str, Any] = field(default_factory=dict)
+    high: dict[str, float] = field(default_factory=dict)
+    spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+    def add(self, other: Sums) -> None:
+        for key, value in other.total.items():
+            self.total[key] = self.total[key] + value if key in self.total else value
+        for key, high in other.high.items():
+            self.high[key] = max(self.high.get(key, -np.inf), high)
+        for k, spans in other.spans.items():
+            self.spans.setdefault(k, []).extend(spans)
+
+    def busy(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end times of staff pool k's touch work, on every case."""
+        spans = self.spans.get(k, [])
+        if not spans:
+            return np.zeros(0), np.zeros(0)
+        return np.concatenate([a for a, _ in spans]), np.concatenate([b for _, b in spans])
+
+
+def _part_sums(log: EventLog, s: Scenario, days: WorkingDays, means: bool) -> Sums:
+    """What the cases of one part of the log add to the metrics (``means``: with the sums
+    behind the means of per-case samples)."""
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     names = _names(s)
-    out: dict[str, float] = {}
+    sums = _touch_sums(log, s, days, np.array([m.start, m.end]), safeguarding=True)
+    out = sums.total
 
     arrived = log.rows("arrived") & contact_cases(log)[log.case]
     out["contacts"] = m.count(arrived)
@@ -255,29 +307,16 @@ def _compute(
         np.count_nonzero(log.rows("arrived") & safeguarding & before_end)
         - np.count_nonzero(log.rows("left") & safeguarding & before_end)
     )
-    out.update({k: v for k, v in cohort_rates(log, s, m).items() if k in names})
+    out |= _cohort_counts(log, s, m)
     if "concerns_per_month_min" in names:
-        monthly = concerns_per_month(log, s)
-        out["concerns_per_month_min"] = float(min(monthly.values())) if monthly else np.nan
-        out["concerns_per_month_max"] = float(max(monthly.values())) if monthly else np.nan
-
-    each = each if each is not None else samples(log, s, days)
-    if "decision_working_days_mean" in names:
-        out["decision_working_days_mean"] = _mean(each["decision_working_days"])
-    if "decision_within_target_rate" in names:
-        out["decision_within_target_rate"] = _mean(each["decided_within_target"])
-    for span in _span_labels(s):
-        out[f"{span}_days_mean"] = _mean(each[f"{span}_days"])
+        out |= {f"month:{month}": n for month, n in _concerns_per_month(log, s).items()}
+    if means:
+        out |= _sample_sums(_samples(log, s, days))
     for queue, (enter, leave) in queue_rows(log, s).items():
-        out[f"{queue}_mean"] = m.time_average(enter, leave)
-
-    out.update(utilisation(log, s, days, m.start, m.end))
+        out[f"area:{queue}"] = m.area(enter, leave)
     for team, role in s.caseload_pools():
         pool = pool_name(team, role)
-        enter, leave = _place_rows(log, log.pools.index(pool + CASELOAD))
-        out[f"caseload_mean_{pool}"] = (
-            m.time_average(enter, leave) / s.role(team, role).effective_staff
-        )
+        out[f"area:caseload_{pool}"] = m.area(*_place_rows(log, log.pools.index(pool + CASELOAD)))
     if s.caseload_pools():
         concluded = log.rows("finished", kind="enquiry")
         abuse = log.attributes["abuse_type"][log.case]
@@ -300,9 +339,8 @@ def _compute(
                 )
         if KINDS[step.kind].terminal:
             out[f"exit_{name}"] = m.count(log.rows("left", step=name))
-    out.update(backlog_clearing(log, s))
-    out.update(overtime(log, s, m, days))
-    out.update(reviews(log, s, m, days))
+    _backlog_sums(log, s, sums)
+    out |= _review_sums(log, s, m, days)
     if HAND_OVER in log.outcomes:
         for name in s.steps:
             out[f"{name}_handed_over"] = m.count(
@@ -311,16 +349,52 @@ def _compute(
     kind_of_work = log.attributes["other_work"][log.case]
     for k, name in enumerate(s.demand.other_work):
         out[f"other_work_{name}"] = m.count(log.rows("arrived") & (kind_of_work == k))
+    return sums
+
+
+def _finish(log: EventLog, s: Scenario, days: WorkingDays, sums: Sums) -> dict[str, float]:
+    """The metrics from the parts' sums: ratios, means, time averages, and what is not a
+    sum over cases (the staff's hours at work, overtime) from the whole log."""
+    names = _names(s)
+    total = sums.total
+    out = {name: value for name, value in total.items() if name in names}
+    start, end = float(s.run.warmup_days), float(s.horizon_days)
+    if "concerns" in _totals(s):
+        out.update({k: v for k, v in _cohort_rates(total).items() if k in names})
+    if "concerns_per_month_min" in names:
+        monthly = [n for key, n in total.items() if key.startswith("month:")]
+        out["concerns_per_month_min"] = float(min(monthly)) if monthly else np.nan
+        out["concerns_per_month_max"] = float(max(monthly)) if monthly else np.nan
+    if "decision_working_days_mean" in names:
+        out["decision_working_days_mean"] = _mean_of(total, "decision_working_days")
+    if "decision_within_target_rate" in names:
+        out["decision_within_target_rate"] = _mean_of(total, "decided_within_target")
+    for span in _span_labels(s):
+        out[f"{span}_days_mean"] = _mean_of(total, f"{span}_days")
+    for queue in queue_names(s):
+        out[f"{queue}_mean"] = total[f"area:{queue}"] / (end - start)
+    period = np.array([start, end])
+    out.update(utilisation(log, s, days, sums, period))
+    for team, role in s.caseload_pools():
+        pool = pool_name(team, role)
+        out[f"caseload_mean_{pool}"] = (
+            total[f"area:caseload_{pool}"] / (end - start) / s.role(team, role).effective_staff
+        )
+    out.update(backlog_clearing(s, sums))
+    out.update(overtime(log, s, days, sums, period))
+    for name, review in s.reviews().items():
+        hours = total[f"review_hours:{name}"] / task_stretch(s.role(*review.team_role))
+        out[f"{name}_review_hours"] = float(hours)
     return {name: out[name] for name in names}
 
 
-def overtime(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
+def overtime(
+    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
+) -> dict[str, float]:
     """Per role working shifts, as rates a year over the period: overtime person-hours
     (roles with overtime), and hours past a shift's end finishing the task in hand."""
     out = {}
-    period = np.array([m.start, m.end])
-    per_year = DAYS_PER_YEAR / (m.end - m.start)
-    every = _touch_spans(log, s)
+    per_year = DAYS_PER_YEAR / (period[1] - period[0])
     for k, (team, role) in enumerate(s.staff_pools()):
         r, pool = s.role(team, role), pool_name(team, role)
         if not r.works_shifts:
@@ -330,61 +404,81 @@ def overtime(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict
             hours = np.diff(person_hours(stays[:, 0], stays[:, 1], stays[:, 2], period))[0]
             out[f"overtime_hours_per_year_{pool}"] = float(hours * per_year)
         on = people_on_duty(log, s, (team, role), days)
-        busy = every.get(k, (np.zeros(0), np.zeros(0)))
+        busy = sums.busy(log.pools.index(pool))
         out[f"overrun_hours_per_year_{pool}"] = float(
             np.diff(overrun_hours(busy, on, period))[0] * per_year
         )
     return out
 
 
-def reviews(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
-    """Waiting-list reviews done in the period, per step: how many, the reviewers' touch
-    hours (working hours between start and end, less the pool's stretch) and the
-    priorities they changed."""
+def _review_sums(log: EventLog, s: Scenario, m: _Measure, days: WorkingDays) -> dict[str, float]:
+    """Waiting-list reviews done in the period, per step: how many, the reviewers' working
+    hours between start and end (``review_hours:STEP``; less the pool's stretch, they are
+    its touch hours) and the priorities they changed."""
     out = {}
     for name, review in s.reviews().items():
         done = log.rows("reviewed", step=name)
         rows, t1 = pairs(log, log.rows("review_started", step=name), done)
-        r = s.role(*review.team_role)
         clock = team_clock(s, *review.team_role, days)
         ended = (t1 >= m.start) & (t1 < m.end)
         worked = clock.hours_at_many(t1[ended]) - clock.hours_at_many(log.time[rows][ended])
         out[f"{name}_reviews"] = m.count(done)
-        out[f"{name}_review_hours"] = float(worked.sum() / task_stretch(r))
+        out[f"review_hours:{name}"] = float(worked.sum())
         for change in PRIORITY_CHANGES:
             out[f"{name}_{change}"] = m.count(log.rows("reviewed", step=name, outcome=change))
     return out
 
 
-def backlog_clearing(log: EventLog, s: Scenario) -> dict[str, float]:
-    """For each starting backlog: the day its last case left the step's queue (NaN if some
-    are still waiting at the end), and how many are still waiting then; the same for the
-    cases open at the start (the day the last closed)."""
-    out = {}
+def _backlog_sums(log: EventLog, s: Scenario, sums: Sums) -> None:
+    """For each starting backlog, its cases' waits: how many, how many still waiting at
+    the end, and the last leaving; for the cases open at the start, how many closed and
+    the last closing."""
     in_backlog = ~np.isnan(log.attributes["backlog_age"])
     rows = queue_rows(log, s)
     for name in s.backlog:
         enter, leave = rows[f"{name}_queue"]
         first, left_at = pairs(log, enter & in_backlog[log.case], leave)
         left_at = left_at[log.time[first] == 0]  # the backlog itself, not later visits
-        waiting = int(np.count_nonzero(np.isnan(left_at)))
-        out[f"{name}_backlog_waiting_end"] = float(waiting)
-        out[f"{name}_backlog_cleared_day"] = (
-            float(np.max(left_at)) if waiting == 0 and left_at.size else np.nan
-        )
+        sums.total[f"backlog_cases:{name}"] = left_at.size
+        sums.total[f"backlog_waiting:{name}"] = int(np.count_nonzero(np.isnan(left_at)))
+        if not np.all(np.isnan(left_at)):
+            sums.high[f"backlog_left:{name}"] = float(np.nanmax(left_at))
     was_open = ~np.isnan(log.attributes["open_age"])
+    for name, backlog in s.backlog.items():
+        if backlog.open + sum(backlog.open_by_team.values()):
+            closed = log.time[log.rows("finished", step=name) & was_open[log.case]]
+            sums.total[f"open_closed:{name}"] = closed.size
+            if closed.size:
+                sums.high[f"open_closed_at:{name}"] = float(closed.max())
+
+
+def backlog_clearing(s: Scenario, sums: Sums) -> dict[str, float]:
+    """For each starting backlog: the day its last case left the step's queue (NaN if some
+    are still waiting at the end), and how many are still waiting then; the same for the
+    cases open at the start (the day the last closed)."""
+    out = {}
+    total = sums.total
+    for name in s.backlog:
+        waiting = total[f"backlog_waiting:{name}"]
+        out[f"{name}_backlog_waiting_end"] = float(waiting)
+        cleared = waiting == 0 and total[f"backlog_cases:{name}"]
+        out[f"{name}_backlog_cleared_day"] = (
+            sums.high[f"backlog_left:{name}"] if cleared else np.nan
+        )
     for name, backlog in s.backlog.items():
         n = backlog.open + sum(backlog.open_by_team.values())
         if n:
-            closed = log.time[log.rows("finished", step=name) & was_open[log.case]]
-            out[f"{name}_open_end"] = float(n - closed.size)
-            out[f"{name}_open_cleared_day"] = float(closed.max()) if closed.size == n else np.nan
+            closed = total[f"open_closed:{name}"]
+            out[f"{name}_open_end"] = float(n - closed)
+            out[f"{name}_open_cleared_day"] = (
+                sums.high[f"open_closed_at:{name}"] if closed == n else np.nan
+            )
     return out
 
 
-def cohort_rates(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
-    """Conversion rates over cohorts followed to their outcome, so numerator and
-    denominator are the same cases: the contacts received in the period that have been
+def _cohort_counts(log: EventLog, s: Scenario, m: _Measure) -> dict[str, int]:
+    """The cohorts behind the conversion rates, followed to their outcome, so numerator
+    and denominator are the same cases: the contacts received in the period that have been
     decided (a concern, or left before becoming one) by the end of the run, and the
     concerns raised in the period whose s42 decision was made by then. (Counts of different
     events in one window would mix cohorts: concerns raised in the warm-up decided in the
@@ -401,11 +495,6 @@ def cohort_rates(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
     cohort[log.case[log.rows("arrived") & m.in_period]] = True
     cohort &= contact_cases(log)
     decided = cohort & (became_concern | left)
-    out = {
-        "contact_to_concern_rate": _ratio(
-            np.count_nonzero(decided & became_concern), np.count_nonzero(decided)
-        )
-    }
     raised = np.zeros(log.n_cases, dtype=bool)
     raised[log.case[log.rows(concern.event, kind=kind, outcome=concern.outcome) & m.in_period]] = (
         True
@@ -415,11 +504,23 @@ def cohort_rates(log: EventLog, s: Scenario, m: _Measure) -> dict[str, float]:
     outcome[log.case[finished]] = log.outcome[finished]
     judged = raised & (outcome >= 0)
     code = {name: log.outcomes.index(name) for name in ("s42_enquiry", "other_enquiry")}
-    s42 = np.count_nonzero(judged & (outcome == code["s42_enquiry"]))
-    other = np.count_nonzero(judged & (outcome == code["other_enquiry"]))
-    out["concern_to_s42_rate"] = _ratio(s42, np.count_nonzero(judged))
-    out["concern_to_enquiry_rate"] = _ratio(s42 + other, np.count_nonzero(judged))
-    return out
+    return {
+        "cohort:decided": np.count_nonzero(decided),
+        "cohort:concern": np.count_nonzero(decided & became_concern),
+        "cohort:judged": np.count_nonzero(judged),
+        "cohort:s42": np.count_nonzero(judged & (outcome == code["s42_enquiry"])),
+        "cohort:other": np.count_nonzero(judged & (outcome == code["other_enquiry"])),
+    }
+
+
+def _cohort_rates(total: dict[str, Any]) -> dict[str, float]:
+    """Conversion rates over the cohorts of ``_cohort_counts``."""
+    judged, s42 = total["cohort:judged"], total["cohort:s42"]
+    return {
+        "contact_to_concern_rate": _ratio(total["cohort:concern"], total["cohort:decided"]),
+        "concern_to_s42_rate": _ratio(s42, judged),
+        "concern_to_enquiry_rate": _ratio(s42 + total["cohort:other"], judged),
+    }
 
 
 def queue_rows(log: EventLog, s: Scenario) -> QueueRows:
@@ -522,27 +623,43 @@ def _touch_spans(
     }
 
 
-def _busy_hours(
-    log: EventLog, s: Scenario, days: WorkingDays, cases: np.ndarray | None = None
-) -> dict[str, BusyClock]:
-    """Per staff pool, a function giving touch hours worked from time zero up to any times
-    (on the cases ``cases`` marks, or on all)."""
-    spans = _touch_spans(log, s, cases)
-    shifts = any(s.role(*pair).works_shifts for pair in s.staff_pools())
-    every = _touch_spans(log, s) if shifts and cases is not None else spans
+def _touch_sums(
+    log: EventLog, s: Scenario, days: WorkingDays, t: np.ndarray, safeguarding: bool
+) -> Sums:
+    """Per staff pool, the touch hours worked between consecutive times t: on every case
+    (``busy:POOL``) and, if asked and other work comes as its own demand, on safeguarding
+    cases alone (``busy_safeguarding:POOL``); and the touch work of pools working shifts."""
+    sums = Sums()
+    every = _touch_spans(log, s)
+    mine = every
+    if safeguarding and s.demand.other_work:
+        mine = _touch_spans(log, s, safeguarding_cases(log))
     none = (np.zeros(0), np.zeros(0))
-    out = {}
     for team, role in s.staff_pools():
-        clock = team_clock(s, team, role, days)
-        k = log.pools.index(pool_name(team, role))
-        t0, t1 = spans.get(k, none)
-        out[pool_name(team, role)] = BusyClock(
-            clock,
-            clock.hours_at_many(t0),
-            clock.hours_at_many(t1),
-            at_work(log, s, (team, role), clock, days, every.get(k, none)),
-        )
-    return out
+        pool = pool_name(team, role)
+        k, clock = log.pools.index(pool), team_clock(s, team, role, days)
+        sums.total[f"busy:{pool}"] = _worked(clock, every.get(k, none), t)
+        if mine is not every:
+            sums.total[f"busy_safeguarding:{pool}"] = _worked(clock, mine.get(k, none), t)
+        if s.role(team, role).works_shifts and k in every:
+            sums.spans[k] = [every[k]]
+    return sums
+
+
+def _worked(clock: WorkingClock, busy: tuple[np.ndarray, np.ndarray], t: np.ndarray) -> np.ndarray:
+    """Touch hours of tasks (``busy``: starts, ends) worked between consecutive times t,
+    from the hours worked up to a time: the sum over tasks of min(W1, W(t)) - min(W0, W(t))
+    on the working clock W."""
+    b = clock.hours_at_many(np.asarray(t, dtype=float))
+
+    def sum_min(x: np.ndarray) -> np.ndarray:
+        """sum_i min(x_i, b) for each b."""
+        x = np.sort(x)
+        cum = np.concatenate(([0.0], np.cumsum(x)))
+        k = np.searchsorted(x, b, side="right")
+        return cum[k] + b * (x.size - k)
+
+    return np.diff(sum_min(clock.hours_at_many(busy[1])) - sum_min(clock.hours_at_many(busy[0])))
 
 
 def at_work(
@@ -584,63 +701,43 @@ def people_on_duty(
     )
 
 
-class BusyClock:
-    """Touch hours a pool worked up to time t: sum over tasks of min(W1, W(t)) - min(W0, W(t))."""
+def _shares(
+    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, t: np.ndarray, key: str
+) -> dict[str, np.ndarray]:
+    """Per staff pool, the share of its hours at work spent on pathway tasks in each
+    interval between consecutive times t (touch hours: ``KEY:POOL`` of the sums).
 
-    def __init__(
-        self,
-        clock: WorkingClock,
-        w0: np.ndarray,
-        w1: np.ndarray,
-        at_work: Callable[[np.ndarray], np.ndarray],
-    ) -> None:
-        self.clock = clock
-        self.at_work = at_work
-        self.w0, self.w1 = np.sort(w0), np.sort(w1)
-        self.c0 = np.concatenate(([0.0], np.cumsum(self.w0)))
-        self.c1 = np.concatenate(([0.0], np.cumsum(self.w1)))
-
-    @staticmethod
-    def _sum_min(x: np.ndarray, cum: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """sum_i min(x_i, b) for sorted x, for each b."""
-        k = np.searchsorted(x, b, side="right")
-        return cum[k] + b * (x.size - k)
-
-    def worked(self, t: np.ndarray) -> np.ndarray:
-        b = self.clock.hours_at_many(np.asarray(t, dtype=float))
-        return self._sum_min(self.w1, self.c1, b) - self._sum_min(self.w0, self.c0, b)
-
-    def utilisation(self, t: np.ndarray, role: Role) -> np.ndarray:
-        """Share of the role's hours at work spent on pathway tasks, in each interval
-        between consecutive times.
-
-        Tasks are stretched by people / pathway staff in the simulation (see
-        ``sgsim.model.pools``), so busy hours over the hours the simulated people are at
-        work is the share of the *pathway's* hours in use; times (1 - other work share) it
-        is the share of all hours at work.
-        """
-        t = np.asarray(t, dtype=float)
-        available = np.diff(self.at_work(t))
-        busy = np.diff(self.worked(t)) * (1 - role.other_work_share)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(available > 0, busy / available, np.nan)
-
-
-def utilisation(
-    log: EventLog, s: Scenario, days: WorkingDays, start: float, end: float
-) -> dict[str, float]:
-    """Touch hours worked in the period over the pool's hours at work in the period: on
-    safeguarding, and in total (with other work, as its own demand or a fixed share)."""
-    period = np.array([start, end])
-    safeguarding = _busy_hours(log, s, days, safeguarding_cases(log))
-    every = _busy_hours(log, s, days) if s.demand.other_work else safeguarding
+    Tasks are stretched by people / pathway staff in the simulation (see
+    ``sgsim.model.pools``), so busy hours over the hours the simulated people are at
+    work is the share of the *pathway's* hours in use; times (1 - other work share) it
+    is the share of all hours at work.
+    """
     out = {}
     for team, role in s.staff_pools():
         pool, r = pool_name(team, role), s.role(team, role)
-        out[f"utilisation_{pool}"] = float(safeguarding[pool].utilisation(period, r)[0])
+        clock = team_clock(s, team, role, days)
+        hours = at_work(log, s, (team, role), clock, days, sums.busy(log.pools.index(pool)))
+        available = np.diff(hours(t))
+        busy = sums.total[f"{key}:{pool}"] * (1 - r.other_work_share)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[pool] = np.where(available > 0, busy / available, np.nan)
+    return out
+
+
+def utilisation(
+    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
+) -> dict[str, float]:
+    """Touch hours worked in the period over the pool's hours at work in the period: on
+    safeguarding, and in total (with other work, as its own demand or a fixed share)."""
+    key = "busy_safeguarding" if s.demand.other_work else "busy"
+    safeguarding = _shares(log, s, days, sums, period, key)
+    every = _shares(log, s, days, sums, period, "busy") if s.demand.other_work else safeguarding
+    out = {}
+    for team, role in s.staff_pools():
+        pool, r = pool_name(team, role), s.role(team, role)
+        out[f"utilisation_{pool}"] = float(safeguarding[pool][0])
         if _has_other_work(s, r):
-            total = float(every[pool].utilisation(period, r)[0])
-            out[f"utilisation_total_{pool}"] = total + r.other_work_share
+            out[f"utilisation_total_{pool}"] = float(every[pool][0]) + r.other_work_share
     return out
 
 
@@ -663,15 +760,21 @@ def _has_other_work(s: Scenario, role: Role) -> bool:
 def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     """Utilisation of each staff pool in each week of the run (the last may be partial)."""
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
-    busy = _busy_hours(log, s, days)
-    out: dict[str, np.ndarray] = {"week_start_day": edges[:-1]}
-    for team, role in s.staff_pools():
-        pool = pool_name(team, role)
-        out[pool] = busy[pool].utilisation(edges, s.role(team, role))
-    return out
+    sums = Sums()
+    for own in in_parts(log, lambda part: _touch_sums(part, s, days, edges, safeguarding=False)):
+        sums.add(own)
+    return {"week_start_day": edges[:-1]} | _shares(log, s, days, sums, edges, "busy")
 
 
 def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
+    """Concerns raised in each calendar month that lies wholly inside the measured period."""
+    sums = Sums()
+    for own in in_parts(log, lambda part: _concerns_per_month(part, s)):
+        sums.add(Sums(own))
+    return sums.total
+
+
+def _concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
     totals = _totals(s)
     if "concerns" not in totals:
@@ -700,7 +803,16 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
     in the measured period: a contact still undecided at its deadline is a breach. Counting
     only decided contacts would flatter an overloaded front door, whose oldest, lowest
     priority contacts are exactly the ones not yet decided.
+
+    A part of the cases at a time (``sgsim.analysis.partition``).
     """
+    parts = in_parts(log, lambda part: _samples(part, s, days))
+    if len(parts) == 1:
+        return parts[0]
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+
+def _samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     out: dict[str, np.ndarray] = {}
     arrived = m.case_time(log.rows("arrived") & contact_cases(log)[log.case])
@@ -732,9 +844,17 @@ def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarr
 
 
 def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
-    """Queue lengths at the end of each simulated day, and each day's arrivals."""
+    """Queue lengths at the end of each simulated day, and each day's arrivals (a part of
+    the cases at a time)."""
+    sums = Sums()
+    for own in in_parts(log, lambda part: _daily_queues(part, s)):
+        sums.add(Sums(own))
+    return {"day": np.arange(s.horizon_days, dtype=float)} | sums.total
+
+
+def _daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
     day_ends = np.arange(1, s.horizon_days + 1, dtype=float)
-    out: dict[str, np.ndarray] = {"day": day_ends - 1}
+    out: dict[str, np.ndarray] = {}
 
     def level(enter: np.ndarray, leave: np.ndarray) -> np.ndarray:
         ins = np.sort(log.time[enter])
@@ -790,14 +910,14 @@ class _Measure:
         waiting = (t0 < self.end) & ~(t1 < self.end)  # not left by the end (NaN: never)
         return np.concatenate([t1[ended] - t0[ended], self.end - t0[waiting]])
 
-    def time_average(self, enter: np.ndarray, leave: np.ndarray) -> float:
-        """Exact time-average over the period of (entered so far - left so far)."""
+    def area(self, enter: np.ndarray, leave: np.ndarray) -> float:
+        """The area under (entered so far - left so far) over the period: over the
+        period's length, its exact time average."""
 
         def area(times: np.ndarray) -> float:
             return float(np.sum(np.clip(self.end - np.maximum(times, self.start), 0, None)))
 
-        span = self.end - self.start
-        return (area(self.log.time[enter]) - area(self.log.time[leave])) / span
+        return area(self.log.time[enter]) - area(self.log.time[leave])
 
 
 def _decisions(log: EventLog, s: Scenario, end: float) -> tuple[np.ndarray, np.ndarray]:
@@ -822,5 +942,16 @@ def _ratio(a: float, b: float) -> float:
     return a / b if b else np.nan
 
 
-def _mean(x: np.ndarray) -> float:
-    return float(np.mean(x)) if np.size(x) else np.nan
+def _sample_sums(each: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The sum and the number of each sample's values (``sum:NAME``, ``n:NAME``)."""
+    out: dict[str, Any] = {}
+    for name, values in each.items():
+        out[f"sum:{name}"] = np.sum(values)
+        out[f"n:{name}"] = values.size
+    return out
+
+
+def _mean_of(total: dict[str, Any], name: str) -> float:
+    """The mean of a sample from its sum and size (NaN for none)."""
+    n = total[f"n:{name}"]
+    return float(total[f"sum:{name}"] / n) if n else np.nan
