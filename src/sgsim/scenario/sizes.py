@@ -3,8 +3,9 @@ hold is refused at once instead of failing after minutes with a MemoryError.
 
 A run keeps every event until its end (``sgsim.model.eventlog``), and its memory is
 mostly those events and what each case drew: BYTES_PER_EVENT is a run's peak memory over
-its expected events, 89 bytes for an England-sized West Sussex (26 million events, peak
-over imports, ``benchmarks/england.py``), with room for designs with more draws a case.
+its expected events, 59 bytes for an England-sized West Sussex (42 million events, peak
+over imports, ``benchmarks/england.py``; 69 at a tenth of its size), with room for
+designs with more draws a case.
 The events of a run are estimated from the expected contacts (the demand's daily rates
 over the run, the adults who come back, the starting backlogs, other work) and the
 expected steps each passes (its route, by the chances at each step), with the sessions a
