@@ -97,3 +97,12 @@ def test_a_timeout_due_at_infinity_waits_for_ever() -> None:
     soon = env.timeout(2.5)
     env.run_until(10)
     assert soon.processed and not never.processed
+
+
+def test_the_engine_runs_only_by_slices() -> None:
+    """SimPy's run and step would skip the timeouts waiting for their day: refused."""
+    env = Engine()
+    with pytest.raises(NotImplementedError, match="run_until"):
+        env.run(until=5)
+    with pytest.raises(NotImplementedError, match="run_until"):
+        env.step()
