@@ -1,10 +1,10 @@
 """Write docs/validation.md from the current code: every figure on the page is made here.
 
-    python docs/make_validation.py          # about 5 minutes on one core
+    python docs/make_validation.py          # about a minute on the 2-core machine
 
 It runs ``sgsim verify`` (full length) and West Sussex 2022/23 as ``sgsim run`` does,
 and sets the figures the scenario was written from apart from those it was not.
-tests/test_validation_doc.py checks that the page names every check verify makes.
+tests/test_verify.py checks that the page names every check verify makes.
 """
 
 from __future__ import annotations

@@ -76,22 +76,27 @@ def cmd_warmup(args: argparse.Namespace) -> int:
             if stage.fills_from_empty
             else "no: settles within days",
         )
-    Console().print(table)
+    console = Console()  # wraps the advice below to the terminal's width
+    console.print(table)
     if suggestion.days is None:
         unsettled = ", ".join(
             n.replace("_", " ") for n, st in suggestion.stages.items() if not st.settles
         )
-        print(
+        console.print(
             f"does not settle: {unsettled} still growing at the end of the trial, so no "
             "warm-up makes its mean meaningful; add capacity, or start from a backlog and "
-            "report when it clears."
+            "report when it clears.",
+            markup=False,
+            highlight=False,
         )
     else:
-        print(
+        console.print(
             f"suggested warm-up: {suggestion.days} days (the scenario has "
             f"{s.run.warmup_days}), from the stages that fill from empty; for the others "
             "MSER-5 reads seasonality (bank holidays, a December dip) as bias. Check the "
-            "figure (--plots)."
+            "figure (--plots).",
+            markup=False,
+            highlight=False,
         )
     if args.plots is not None:
         from sgsim.outputs.figures import save_figures, warmup_figure
