@@ -254,6 +254,16 @@ def test_help_names_every_default_and_has_no_stray_percent(command, capsys):
             assert f"default: {action.default}" in text, action.dest
 
 
+@pytest.mark.parametrize("command", list(_commands()))
+def test_help_fits_80_columns(command, capsys, monkeypatch):
+    """Help, examples included, reads on an 80-column terminal."""
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    wide = [line for line in capsys.readouterr().out.splitlines() if len(line) > 80]
+    assert not wide, wide
+
+
 @pytest.mark.parametrize(
     "address, words",
     [

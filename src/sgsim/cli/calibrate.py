@@ -31,8 +31,9 @@ fitted values."""
 
 EPILOG = """\
 example:
-  sgsim calibrate scenarios/west_sussex_2022_23.toml --fit \\
-      steps.triage.outcomes_by_source.police.concern --fit steps.s42_test.unable_to_protect
+  sgsim calibrate scenarios/west_sussex_2022_23.toml \\
+      --fit steps.triage.outcomes_by_source.police.concern \\
+      --fit steps.s42_test.unable_to_protect
 
 Bounds default to [0, 1] for probabilities and half to twice the scenario's
 value otherwise; give PATH=LOW:HIGH to set them. Fitting one share of a mix

@@ -27,10 +27,11 @@ with the paired difference from the first."""
 
 EPILOG = """\
 examples:
-  sgsim compare scenarios/teaching/01_balanced.toml scenarios/teaching/02_demand_up_10pc.toml
+  sgsim compare scenarios/teaching/01_balanced.toml \\
+      scenarios/teaching/02_demand_up_10pc.toml
       what 10% more contacts does to queues, waits and timeliness
   sgsim compare A.toml B.toml C.toml --plots figures/abc --out results/abc
-      every scenario against the first, with figures and a CSV of the differences
+      every scenario against the first, with figures and a CSV of differences
 
 The first scenario is the baseline. Each difference is taken replication by
 replication (same seed, same contacts), and called clear only when its 95%

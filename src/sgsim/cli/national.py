@@ -26,8 +26,8 @@ national total of every count, with 95% intervals."""
 EPILOG = """\
 examples:
   sgsim national experiments/national/published.csv --out results/national -n 10
-  sgsim national experiments/national/england_synthetic.csv --out results/england \\
-      --executor dask --scheduler tcp://10.0.0.5:8786"""
+  sgsim national experiments/national/england_synthetic.csv \\
+      --out results/england --executor dask --scheduler tcp://10.0.0.5:8786"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -27,12 +27,14 @@ confidence intervals."""
 EPILOG = """\
 examples:
   sgsim run scenarios/west_sussex_2022_23.toml
-      20 replications: the funnel, conversion rates, timeliness, queues and utilisation,
-      with 95% confidence intervals, beside the council's reported figures
-  sgsim run scenarios/east_sussex_2024.toml --replications 50 --seed 7 --out results/es
+      20 replications: the funnel, conversion rates, timeliness, queues and
+      utilisation, with 95% confidence intervals, beside the council's
+      reported figures
+  sgsim run scenarios/east_sussex_2024.toml -n 50 --seed 7 --out results/es
       also write the event log, per-replication metrics and daily queues as CSV
   sgsim run scenarios/west_sussex_2022_23.toml --plots figures/ws
-      also draw the funnel, queues, timeliness, staff and monthly figures (PNG and SVG)
+      also draw the funnel, queues, timeliness, staff and monthly figures
+      (PNG and SVG)
   sgsim run scenarios/west_sussex_2022_23.toml --json | python -m json.tool
       one JSON object for other programs
 

@@ -21,9 +21,11 @@ sweep."""
 
 EPILOG = """\
 examples:
-  sgsim sweep experiments/triage_staffing/sweep.toml --out results/triage --plots results/triage
-      triage officers against contact growth, a heatmap of decisions within target
-  sgsim sweep sweep.toml --out results/big --executor dask --scheduler tcp://10.0.0.5:8786
+  sgsim sweep experiments/triage_staffing/sweep.toml --out results/triage \\
+      --plots results/triage
+      triage officers against contact growth, heatmap of decisions within target
+  sgsim sweep sweep.toml --out results/big \\
+      --executor dask --scheduler tcp://10.0.0.5:8786
       the same sweep on a Dask cluster
 
 A sweep file:
@@ -31,10 +33,10 @@ A sweep file:
   replications = 10
   plot_metric = "decision_within_target_rate"
   [design]
-  type = "grid"                # grid, oat, lhs, sobol or morris; samples = N for the last three
+  type = "grid"       # grid, oat, lhs, sobol or morris (last 3: samples = N)
   [[parameters]]
   path = "teams.sah.roles.triage_officer.headcount"
-  values = [4, 5, 6]           # or low = 4, high = 8 (with integer = true to round)"""
+  values = [4, 5, 6]  # or low = 4, high = 8 (with integer = true to round)"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -13,14 +13,14 @@ from sgsim.studies.verify import FAMILY_ALPHA, SEED, Check, run_checks
 
 COLUMNS = ("check", "expected", "simulated", "95% interval", "p", "Holm's level", "verdict")
 DESCRIPTION = """\
-Run the model's checks against answers known without it: M/M/c (Erlang C), M/G/1
-with fixed and lognormal touch times (Pollaczek-Khinchine), withdrawal from an
-overloaded queue (Erlang A), a non-preemptive priority M/M/c (Cobham), a two-stage
-network (Jackson, and Ciw if installed), conservation and conversion. The
-statistical checks are held together to a 5% chance of any false alarm for a correct
-model (Holm's method: each p-value against its level). Little's law on every queue
-is shown as a bookkeeping identity, not counted as validation. Exit code 1 if any
-check fails."""
+Run the model's checks against answers known without it: M/M/c (Erlang C),
+M/G/1 with fixed and lognormal touch times (Pollaczek-Khinchine), withdrawal
+from an overloaded queue (Erlang A), a non-preemptive priority M/M/c (Cobham),
+a two-stage network (Jackson, and Ciw if installed), conservation and
+conversion. The statistical checks are held together to a 5% chance of any
+false alarm for a correct model (Holm's method: each p-value against its
+level). Little's law on every queue is shown as a bookkeeping identity, not
+counted as validation. Exit code 1 if any check fails."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
