@@ -66,14 +66,16 @@ class WaitingLine:
         self._heap: list[tuple[int, float, int, PriorityRequest]] = []
         self._order = itertools.count()
         self._cancelled: set[int] = set()
+        self._in_heap: set[int] = set()  # ids of the requests in the heap, cancelled or not
         self.waiting = 0  # requests still waiting (the pools read it: no call per check)
 
     def append(self, request: PriorityRequest) -> None:
         heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
+        self._in_heap.add(id(request))
         self.waiting += 1
 
     def remove(self, request: PriorityRequest) -> None:
-        if id(request) in self._cancelled or not any(e[3] is request for e in self._heap):
+        if id(request) in self._cancelled or id(request) not in self._in_heap:
             raise ValueError("request is not waiting")
         self._cancelled.add(id(request))
         self.waiting -= 1
@@ -81,7 +83,9 @@ class WaitingLine:
     def _drop_cancelled(self) -> None:
         heap = self._heap
         while heap and id(heap[0][3]) in self._cancelled:
-            self._cancelled.discard(id(heapq.heappop(heap)[3]))
+            dropped = id(heapq.heappop(heap)[3])
+            self._cancelled.discard(dropped)
+            self._in_heap.discard(dropped)
 
     def __len__(self) -> int:
         return self.waiting
@@ -106,7 +110,9 @@ class WaitingLine:
         if self._cancelled:
             self._drop_cancelled()
         self.waiting -= 1
-        return heapq.heappop(self._heap)[3]
+        request = heapq.heappop(self._heap)[3]
+        self._in_heap.discard(id(request))
+        return request
 
 
 class FreeIds:
