@@ -176,7 +176,7 @@ def test_a_run_on_disk_leaves_no_files_and_the_same_metrics(tmp_path, monkeypatc
     def fail(*_):
         raise RuntimeError("metrics failed")
 
-    monkeypatch.setattr(runner, "samples", fail)
+    monkeypatch.setattr(runner, "replication_results", fail)
     with pytest.raises(RuntimeError, match="metrics failed"):
         run_replications(s, seed=1, replications=1)
     assert list(tmp_path.iterdir()) == []

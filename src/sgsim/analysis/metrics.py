@@ -18,20 +18,21 @@ its counts, areas and hours (``Sums``), and the metrics are finished from their 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from sgsim.analysis.partition import in_parts
+from sgsim.analysis.measured_part import MeasuredPart
+from sgsim.analysis.partition import Measurement, measured
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
 from sgsim.model.eventlog import EventLog, LogInfo, RunLog
 from sgsim.model.pathway import HAND_OVER
 from sgsim.model.pools import staff_count, task_stretch
 from sgsim.model.rota import overrun_hours, person_hours, roster
 from sgsim.model.steps import KINDS
-from sgsim.model.steps.base import EVENT_CODE, PRIORITY_CHANGES, Count
+from sgsim.model.steps.base import PRIORITY_CHANGES, Count
 from sgsim.model.steps.enquiry import CASELOAD
 from sgsim.scenario.changes import period_key, period_title, period_view, steady_pools
 from sgsim.scenario.schema import DAYS_PER_YEAR, Role, Scenario, pool_name
@@ -240,23 +241,65 @@ def compute(
     totals, with what is not a sum over cases (the staff's hours at work) from the whole
     log."""
     days = days or scenario_days(s)
-    names = metric_names(s)
-    views = [s] + [period_view(s, k) for k in range(len(s.periods))]
-    totals = [Sums() for _ in views]
+    sums = measured(log, {"sums": _period_sums(s, days, means=each is None)})["sums"]
+    return _metrics(log, s, days, sums, each)
 
-    def measure(part: EventLog) -> list[Sums]:
-        return [_part_sums(part, v, days, means=k > 0 or each is None) for k, v in enumerate(views)]
 
-    for sums in in_parts(log, measure):
-        for total, own in zip(totals, sums, strict=True):
-            total.add(own)
+def replication_results(
+    log: RunLog, s: Scenario, days: WorkingDays, details: bool
+) -> tuple[dict[str, float], tuple | None]:
+    """What a replication gives: its metrics (``compute``) and, with ``details``, its daily
+    queues, concerns per month, samples and weekly utilisation, each part of the log read
+    once for them all (with the masks it keeps, ``MeasuredPart``)."""
+    wanted = {"samples": _each_case(s, days), "sums": _period_sums(s, days, means=False)}
+    if details:
+        wanted |= {
+            "daily": _daily(s),
+            "monthly": _monthly(s),
+            "weekly": _weekly(log, s, days),
+        }
+    done = measured(log, wanted)
+    metrics = _metrics(log, s, days, done["sums"], done["samples"])
+    if not details:
+        return metrics, None
+    return metrics, (done["daily"], done["monthly"], done["samples"], done["weekly"])
+
+
+def _views(s: Scenario) -> list[Scenario]:
+    """The scenario, then each period's view of it (``[[changes]]``)."""
+    return [s] + [period_view(s, k) for k in range(len(s.periods))]
+
+
+def _period_sums(s: Scenario, days: WorkingDays, means: bool) -> Measurement:
+    """What the cases add to the metrics of the whole run and of each period, added over
+    the parts (``means``: with the sums behind the means of the run's samples)."""
+    views = _views(s)
+
+    def part(log: MeasuredPart) -> list[Sums]:
+        return [_part_sums(log, v, days, means=k > 0 or means) for k, v in enumerate(views)]
+
+    def finish(per_part: list[list[Sums]]) -> list[Sums]:
+        return [_added(own) for own in zip(*per_part, strict=True)]
+
+    return Measurement(part, finish)
+
+
+def _metrics(
+    log: LogInfo,
+    s: Scenario,
+    days: WorkingDays,
+    totals: list[Sums],
+    each: dict[str, np.ndarray] | None,
+) -> dict[str, float]:
+    """The metrics of the run and of each period from their sums (``each``: the run's
+    samples, for their means, if the sums have not got them)."""
     if each is not None:
         totals[0].total |= _sample_sums(each)
     out = _finish(log, s, days, totals[0])
-    for k, view in enumerate(views[1:]):
+    for k, view in enumerate(_views(s)[1:]):
         own = _finish(log, view, days, totals[k + 1])
         out |= {f"{period_key(k)}.{name}": value for name, value in own.items()}
-    return {name: out[name] for name in names}
+    return {name: out[name] for name in metric_names(s)}
 
 
 @dataclass
@@ -287,7 +330,15 @@ class Sums:
         return np.concatenate([a for a, _ in spans]), np.concatenate([b for _, b in spans])
 
 
-def _part_sums(log: EventLog, s: Scenario, days: WorkingDays, means: bool) -> Sums:
+def _added(parts: Iterable[Sums]) -> Sums:
+    """The sums of the parts, added in turn."""
+    sums = Sums()
+    for own in parts:
+        sums.add(own)
+    return sums
+
+
+def _part_sums(log: MeasuredPart, s: Scenario, days: WorkingDays, means: bool) -> Sums:
     """What the cases of one part of the log add to the metrics (``means``: with the sums
     behind the means of per-case samples)."""
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
@@ -533,7 +584,7 @@ class QueueRows(Mapping[str, tuple[np.ndarray, np.ndarray]]):
     at once would hold two bytes an event per queue (a gigabyte at England's scale)."""
 
     def __init__(self, log: EventLog, s: Scenario) -> None:
-        self.log = log
+        self.log = MeasuredPart.of(log)
         self.steps: dict[str, list[int]] = {
             f"{name}_queue": [log.steps.index(name)]
             for name, step in s.steps.items()
@@ -549,9 +600,15 @@ class QueueRows(Mapping[str, tuple[np.ndarray, np.ndarray]]):
         log = self.log
         if name == "open_enquiries" and name in self.names:
             return log.rows("started", kind="enquiry"), log.rows("finished", kind="enquiry")
-        at = np.isin(log.step, self.steps[name])
-        served_or_left = log.rows("started") | log.rows("left_queue")
-        return log.rows("queued") & at, served_or_left & at
+        at = log.at_steps(self.steps[name])
+
+        def rows() -> tuple[np.ndarray, np.ndarray]:
+            served_or_left = log.kept(
+                "served_or_left", lambda: log.rows("started") | log.rows("left_queue")
+            )
+            return log.rows("queued") & at, served_or_left & at
+
+        return log.kept(("queue", tuple(self.steps[name])), rows)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
@@ -560,20 +617,35 @@ class QueueRows(Mapping[str, tuple[np.ndarray, np.ndarray]]):
         return len(self.names)
 
 
-def _place_rows(log: EventLog, pool: int) -> tuple[np.ndarray, np.ndarray]:
+def _place_rows(log: MeasuredPart, pool: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows taking and freeing a place of one caseload pool, for any work holding one."""
-    holding = np.isin(log.step, [k for k, kind in enumerate(log.kinds) if KINDS[kind].place_span])
-    mine = (log.pool == pool) & holding
-    return log.rows("started") & mine, log.rows("finished") & mine
+
+    def rows() -> tuple[np.ndarray, np.ndarray]:
+        holding = log.at_steps(k for k, kind in enumerate(log.kinds) if KINDS[kind].place_span)
+        mine = (log.pool == pool) & holding
+        return log.rows("started") & mine, log.rows("finished") & mine
+
+    return log.kept(("places", pool), rows)
 
 
 def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Match each ``first`` row with its case's next ``last`` row (a case is at one step at
     a time): returns the ``first`` row indices and the matching times (NaN if none yet).
 
-    The log is in time order, ties in the order events happened, so a stable sort by case
-    keeps each case's events in the order they happened.
+    Kept by the part for masks it keeps (read-only ones), with the masks themselves, so
+    the key (their ids) names them while it is kept.
     """
+    if first.flags.writeable or last.flags.writeable:
+        return _pairs(log, first, last)
+    kept = MeasuredPart.of(log).kept(
+        ("pairs", id(first), id(last)), lambda: (first, last, *_pairs(log, first, last))
+    )
+    return kept[2], kept[3]
+
+
+def _pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pairs``, computed: the log is in time order, ties in the order events happened, so
+    a stable sort by case keeps each case's events in the order they happened."""
     rows = np.flatnonzero(first | last)
     is_last = last[rows]
     order = np.argsort(log.case[rows], kind="stable")
@@ -759,19 +831,29 @@ def _has_other_work(s: Scenario, role: Role) -> bool:
 
 def weekly_utilisation(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     """Utilisation of each staff pool in each week of the run (the last may be partial)."""
+    return measured(log, {"weekly": _weekly(log, s, days)})["weekly"]
+
+
+def _weekly(log: LogInfo, s: Scenario, days: WorkingDays) -> Measurement:
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
-    sums = Sums()
-    for own in in_parts(log, lambda part: _touch_sums(part, s, days, edges, safeguarding=False)):
-        sums.add(own)
-    return {"week_start_day": edges[:-1]} | _shares(log, s, days, sums, edges, "busy")
+
+    def finish(per_part: list[Sums]) -> dict[str, np.ndarray]:
+        sums = _added(per_part)
+        return {"week_start_day": edges[:-1]} | _shares(log, s, days, sums, edges, "busy")
+
+    return Measurement(lambda part: _touch_sums(part, s, days, edges, safeguarding=False), finish)
 
 
 def concerns_per_month(log: RunLog, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
-    sums = Sums()
-    for own in in_parts(log, lambda part: _concerns_per_month(part, s)):
-        sums.add(Sums(own))
-    return sums.total
+    return measured(log, {"monthly": _monthly(s)})["monthly"]
+
+
+def _monthly(s: Scenario) -> Measurement:
+    def finish(per_part: list[dict[str, int]]) -> dict[str, int]:
+        return _added(Sums(own) for own in per_part).total
+
+    return Measurement(lambda part: _concerns_per_month(part, s), finish)
 
 
 def _concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
@@ -806,10 +888,16 @@ def samples(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray
 
     A part of the cases at a time (``sgsim.analysis.partition``).
     """
-    parts = in_parts(log, lambda part: _samples(part, s, days))
-    if len(parts) == 1:
-        return parts[0]
-    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    return measured(log, {"samples": _each_case(s, days)})["samples"]
+
+
+def _each_case(s: Scenario, days: WorkingDays) -> Measurement:
+    def finish(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        if len(parts) == 1:
+            return parts[0]
+        return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+    return Measurement(lambda part: _samples(part, s, days), finish)
 
 
 def _samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
@@ -846,10 +934,15 @@ def _samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndar
 def daily_queues(log: RunLog, s: Scenario) -> dict[str, np.ndarray]:
     """Queue lengths at the end of each simulated day, and each day's arrivals (a part of
     the cases at a time)."""
-    sums = Sums()
-    for own in in_parts(log, lambda part: _daily_queues(part, s)):
-        sums.add(Sums(own))
-    return {"day": np.arange(s.horizon_days, dtype=float)} | sums.total
+    return measured(log, {"daily": _daily(s)})["daily"]
+
+
+def _daily(s: Scenario) -> Measurement:
+    def finish(per_part: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        added = _added(Sums(own) for own in per_part).total
+        return {"day": np.arange(s.horizon_days, dtype=float)} | added
+
+    return Measurement(lambda part: _daily_queues(part, s), finish)
 
 
 def _daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
@@ -883,8 +976,8 @@ class _Measure:
     """Helpers that restrict one log to the measured period."""
 
     def __init__(self, log: EventLog, start: float, end: float) -> None:
-        self.log, self.start, self.end = log, start, end
-        self.in_period = (log.time >= start) & (log.time < end)
+        self.log, self.start, self.end = MeasuredPart.of(log), start, end
+        self.in_period = self.log.in_period(start, end)
 
     def count(self, rows: np.ndarray) -> float:
         return float(np.count_nonzero(rows & self.in_period))
@@ -920,11 +1013,12 @@ class _Measure:
         return area(self.log.time[enter]) - area(self.log.time[leave])
 
 
-def _decisions(log: EventLog, s: Scenario, end: float) -> tuple[np.ndarray, np.ndarray]:
+def _decisions(log: MeasuredPart, s: Scenario, end: float) -> tuple[np.ndarray, np.ndarray]:
     """Case ids and times of each contact's front-door decision: the end of a deciding
     step, or leaving the pathway before reaching one."""
-    deciding = [k for k, kind in enumerate(log.kinds) if KINDS[kind].decides]
-    rows = (log.event == EVENT_CODE["finished"]) & np.isin(log.step, deciding)
+    rows = log.rows("finished") & log.at_steps(
+        k for k, kind in enumerate(log.kinds) if KINDS[kind].decides
+    )
     rows |= log.rows("left")
     rows &= (log.time < end) & safeguarding_cases(log)[log.case]
     picked = np.flatnonzero(rows)[::-1]  # keep each case's earliest

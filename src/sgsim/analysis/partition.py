@@ -15,10 +15,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from sgsim.analysis.measured_part import MeasuredPart
 from sgsim.model.eventlog import EventLog, PartedLog, RunLog
 from sgsim.scenario.schema import Scenario
 from sgsim.scenario.sizes import estimated_cases_and_events
@@ -34,6 +36,7 @@ CASE_BLOCK = 64
 ON_DISK_EVENTS = 2 * PART_EVENTS
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def on_disk(s: Scenario) -> int | None:
@@ -46,13 +49,32 @@ def on_disk(s: Scenario) -> int | None:
     return max(CASE_BLOCK, int(PART_EVENTS * cases / events))
 
 
-def in_parts(log: RunLog, measure: Callable[[EventLog], T]) -> list[T]:
-    """``measure`` of each part of the log, in turn (one part is held at a time)."""
+@dataclass(frozen=True)
+class Measurement(Generic[T, R]):
+    """A result computed a part of the cases at a time: ``part`` of each part, then
+    ``finish`` of the parts' results, in the parts' order."""
+
+    part: Callable[[MeasuredPart], T]
+    finish: Callable[[list[T]], R]
+
+
+def measured(log: RunLog, measurements: dict[str, Measurement]) -> dict[str, Any]:
+    """Each measurement's result, by name, every part read once for them all (what a
+    part keeps while measured, ``MeasuredPart``, serves them all)."""
+    per_part = in_parts(log, lambda part: {name: m.part(part) for name, m in measurements.items()})
+    return {name: m.finish([own[name] for own in per_part]) for name, m in measurements.items()}
+
+
+def in_parts(log: RunLog, measure: Callable[[MeasuredPart], T]) -> list[T]:
+    """``measure`` of each part of the log, in turn (one part is held at a time, with
+    what its measuring keeps)."""
     if isinstance(log, PartedLog):
-        return [measure(part) for part in log.parts()]
+        return [measure(MeasuredPart.of(part)) for part in log.parts()]
     if len(log) <= PART_EVENTS:
-        return [measure(log)]
-    return [measure(cases_of(log, *part)) for part in case_ranges(log, PART_EVENTS)]
+        return [measure(MeasuredPart.of(log))]
+    return [
+        measure(MeasuredPart.of(cases_of(log, *part))) for part in case_ranges(log, PART_EVENTS)
+    ]
 
 
 def case_ranges(log: EventLog, size: int) -> list[tuple[int, int, int, int]]:

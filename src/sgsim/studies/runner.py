@@ -10,14 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sgsim.analysis.metrics import (
-    compute,
-    concerns_per_month,
-    daily_queues,
-    queue_names,
-    samples,
-    weekly_utilisation,
-)
+from sgsim.analysis.metrics import queue_names, replication_results
 from sgsim.analysis.partition import on_disk
 from sgsim.analysis.steady_state import Growth, still_growing
 from sgsim.analysis.summary import Summary, summarise_all
@@ -162,16 +155,7 @@ def _one_replication(job: Job) -> tuple:
     with paused_gc(pause_gc):
         log = simulate(s, seed, r, days, cases_per_part=cases_per_part)
     try:
-        each = samples(log, s, days)
-        metrics = compute(log, s, days, each)
-        extra = None
-        if details:
-            extra = (
-                daily_queues(log, s),
-                concerns_per_month(log, s),
-                each,
-                weekly_utilisation(log, s, days),
-            )
+        metrics, extra = replication_results(log, s, days, details)
     finally:
         if isinstance(log, PartedLog):
             log.remove()

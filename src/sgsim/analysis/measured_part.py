@@ -1,0 +1,93 @@
+"""A part of a log being measured, which keeps the masks and pairings asked of it.
+
+The metrics of one part ask for the same rows again and again: the arrivals, a step's
+queue, the measured period, each touch span's start and end matched by case. At
+England's scale each mask is a pass over two million rows, and each matching a sort, so a
+part computes each once and keeps it while the part is measured (the part, and what it
+kept, go together). Kept masks are read-only: a metric that changed one in place would
+change every other metric using it, so numpy refuses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from sgsim.model.eventlog import EventLog
+from sgsim.model.steps.base import EVENT_CODE
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MeasuredPart(EventLog):
+    """An event log (a part of a run's cases, or a whole small run) with what was computed
+    from it kept by ``kept``."""
+
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def of(cls, log: EventLog) -> MeasuredPart:
+        """The log as a measured part (itself if it already is one); no column is copied."""
+        if isinstance(log, MeasuredPart):
+            return log
+        return cls(**{f.name: getattr(log, f.name) for f in dataclasses.fields(EventLog)})
+
+    def kept(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed the first time ``key`` is asked for and kept; arrays are
+        made read-only."""
+        if key not in self.memo:
+            value = make()
+            for array in value if isinstance(value, tuple) else (value,):
+                if isinstance(array, np.ndarray):
+                    array.flags.writeable = False
+            self.memo[key] = value
+        return self.memo[key]
+
+    def rows(
+        self,
+        event: str,
+        step: str | None = None,
+        kind: str | None = None,
+        outcome: str | None = None,
+    ) -> np.ndarray:
+        """``EventLog.rows``, each mask computed once: the event's, the step's, the kind's
+        steps' and the outcome's masks kept, and ANDed."""
+        return self.kept(
+            ("rows", event, step, kind, outcome), lambda: self._rows(event, step, kind, outcome)
+        )
+
+    def _rows(
+        self, event: str, step: str | None, kind: str | None, outcome: str | None
+    ) -> np.ndarray:
+        masks = [self.kept(("event", event), lambda: self.event == EVENT_CODE[event])]
+        if step is not None:
+            masks.append(self.at_steps([self.steps.index(step)]))
+        if kind is not None:
+            masks.append(self.at_steps(k for k, x in enumerate(self.kinds) if x == kind))
+        if outcome is not None:
+            code = self.outcomes.index(outcome)
+            masks.append(self.kept(("outcome", code), lambda: self.outcome == code))
+        if len(masks) == 1:
+            return masks[0]
+        return np.logical_and.reduce(masks)
+
+    def at_steps(self, codes: Iterable[int]) -> np.ndarray:
+        """Mask of the rows at any of the steps (codes into ``steps``): a lookup table
+        indexed by each row's step, which is ``np.isin`` without its pass per code."""
+        chosen = tuple(sorted(set(codes)))
+
+        def mask() -> np.ndarray:
+            table = np.zeros(len(self.steps), dtype=bool)
+            table[list(chosen)] = True
+            return table[self.step]
+
+        return self.kept(("steps", chosen), mask)
+
+    def in_period(self, start: float, end: float) -> np.ndarray:
+        """Mask of the rows from ``start`` to before ``end``."""
+        return self.kept(("period", start, end), lambda: (self.time >= start) & (self.time < end))
