@@ -11,6 +11,7 @@ change every other metric using it, so numpy refuses.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -72,9 +73,7 @@ class MeasuredPart(EventLog):
         if outcome is not None:
             code = self.outcomes.index(outcome)
             masks.append(self.kept(("outcome", code), lambda: self.outcome == code))
-        if len(masks) == 1:
-            return masks[0]
-        return np.logical_and.reduce(masks)
+        return functools.reduce(np.logical_and, masks)
 
     def at_steps(self, codes: Iterable[int]) -> np.ndarray:
         """Mask of the rows at any of the steps (codes into ``steps``): a lookup table
