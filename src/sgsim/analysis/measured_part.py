@@ -39,15 +39,18 @@ class MeasuredPart(EventLog):
         return cls(**{f.name: getattr(log, f.name) for f in dataclasses.fields(EventLog)})
 
     def kept(self, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()``, computed the first time ``key`` is asked for and kept; arrays are
-        made read-only."""
+        """``make()``, computed the first time ``key`` is asked for and kept; its arrays
+        (it, or those in it) are made read-only."""
         if key not in self.memo:
             value = make()
-            for array in value if isinstance(value, tuple) else (value,):
-                if isinstance(array, np.ndarray):
-                    array.flags.writeable = False
+            _read_only(value)
             self.memo[key] = value
         return self.memo[key]
+
+    def kept_for(self, name: str, objects: tuple, make: Callable[[], T]) -> T:
+        """``make()``, kept for these very objects (masks, a clock): by their ids, and
+        kept with them, so that no other object can take an id while it is kept."""
+        return self.kept((name, *map(id, objects)), lambda: (objects, make()))[1]
 
     def rows(
         self,
@@ -90,3 +93,13 @@ class MeasuredPart(EventLog):
     def in_period(self, start: float, end: float) -> np.ndarray:
         """Mask of the rows from ``start`` to before ``end``."""
         return self.kept(("period", start, end), lambda: (self.time >= start) & (self.time < end))
+
+
+def _read_only(value: object) -> None:
+    """Make an array, or the arrays in a tuple or a dict's values (and in theirs),
+    read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, tuple | dict):
+        for item in value.values() if isinstance(value, dict) else value:
+            _read_only(item)

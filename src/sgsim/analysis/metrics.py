@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -632,15 +633,11 @@ def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarra
     """Match each ``first`` row with its case's next ``last`` row (a case is at one step at
     a time): returns the ``first`` row indices and the matching times (NaN if none yet).
 
-    Kept by the part for masks it keeps (read-only ones), with the masks themselves, so
-    the key (their ids) names them while it is kept.
+    Kept by the part for masks it keeps (read-only ones).
     """
     if first.flags.writeable or last.flags.writeable:
         return _pairs(log, first, last)
-    kept = MeasuredPart.of(log).kept(
-        ("pairs", id(first), id(last)), lambda: (first, last, *_pairs(log, first, last))
-    )
-    return kept[2], kept[3]
+    return MeasuredPart.of(log).kept_for("pairs", (first, last), lambda: _pairs(log, first, last))
 
 
 def _pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -673,16 +670,29 @@ def _touch_events(s: Scenario) -> list[tuple[str, str, str | None]]:
 
 
 def _touch_spans(
-    log: EventLog, s: Scenario, cases: np.ndarray | None = None
+    log: MeasuredPart, s: Scenario, safeguarding: bool
 ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Per staff pool index, the start and end times of its touch work (on the cases
-    ``cases`` marks, or on all); unfinished work is busy to the end of the run."""
+    """Per staff pool index, the start and end times of its touch work (on safeguarding
+    cases alone, or on all); unfinished work is busy to the end of the run. Kept by the
+    part: the period's metrics and the weekly utilisation both ask."""
+    events, horizon = tuple(_touch_events(s)), float(s.horizon_days)
+    return log.kept(
+        ("touch spans", events, horizon, safeguarding),
+        lambda: _spans_of(log, events, horizon, safeguarding),
+    )
+
+
+def _spans_of(
+    log: MeasuredPart,
+    events: tuple[tuple[str, str, str | None], ...],
+    horizon: float,
+    safeguarding: bool,
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     spans: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    horizon = float(s.horizon_days)
-    for first, last, kind in _touch_events(s):
+    for first, last, kind in events:
         rows, t1 = pairs(log, log.rows(first, kind=kind), log.rows(last, kind=kind))
-        if cases is not None:
-            keep = cases[log.case[rows]]
+        if safeguarding:
+            keep = safeguarding_cases(log)[log.case[rows]]
             rows, t1 = rows[keep], t1[keep]
         t0, pool = log.time[rows], log.pool[rows]
         t1 = np.where(np.isnan(t1), horizon, t1)
@@ -696,42 +706,62 @@ def _touch_spans(
 
 
 def _touch_sums(
-    log: EventLog, s: Scenario, days: WorkingDays, t: np.ndarray, safeguarding: bool
+    log: MeasuredPart, s: Scenario, days: WorkingDays, t: np.ndarray, safeguarding: bool
 ) -> Sums:
     """Per staff pool, the touch hours worked between consecutive times t: on every case
     (``busy:POOL``) and, if asked and other work comes as its own demand, on safeguarding
     cases alone (``busy_safeguarding:POOL``); and the touch work of pools working shifts."""
     sums = Sums()
-    every = _touch_spans(log, s)
+    every = _touch_spans(log, s, safeguarding=False)
     mine = every
     if safeguarding and s.demand.other_work:
-        mine = _touch_spans(log, s, safeguarding_cases(log))
+        mine = _touch_spans(log, s, safeguarding=True)
     none = (np.zeros(0), np.zeros(0))
     for team, role in s.staff_pools():
         pool = pool_name(team, role)
-        k, clock = log.pools.index(pool), team_clock(s, team, role, days)
-        sums.total[f"busy:{pool}"] = _worked(clock, every.get(k, none), t)
+        k = log.pools.index(pool)
+        clock = log.kept_for(f"clock {pool}", (s, days), partial(team_clock, s, team, role, days))
+        sums.total[f"busy:{pool}"] = _worked(log, clock, every.get(k, none), t)
         if mine is not every:
-            sums.total[f"busy_safeguarding:{pool}"] = _worked(clock, mine.get(k, none), t)
+            sums.total[f"busy_safeguarding:{pool}"] = _worked(log, clock, mine.get(k, none), t)
         if s.role(team, role).works_shifts and k in every:
             sums.spans[k] = [every[k]]
     return sums
 
 
-def _worked(clock: WorkingClock, busy: tuple[np.ndarray, np.ndarray], t: np.ndarray) -> np.ndarray:
+def _worked(
+    log: MeasuredPart,
+    clock: WorkingClock,
+    busy: tuple[np.ndarray, np.ndarray],
+    t: np.ndarray,
+) -> np.ndarray:
     """Touch hours of tasks (``busy``: starts, ends) worked between consecutive times t,
     from the hours worked up to a time: the sum over tasks of min(W1, W(t)) - min(W0, W(t))
     on the working clock W."""
     b = clock.hours_at_many(np.asarray(t, dtype=float))
 
-    def sum_min(x: np.ndarray) -> np.ndarray:
-        """sum_i min(x_i, b) for each b."""
-        x = np.sort(x)
-        cum = np.concatenate(([0.0], np.cumsum(x)))
+    def sum_min(times: np.ndarray) -> np.ndarray:
+        """sum_i min(W(times_i), b) for each b."""
+        x, cum = _sorted_hours(log, clock, times)
         k = np.searchsorted(x, b, side="right")
         return cum[k] + b * (x.size - k)
 
-    return np.diff(sum_min(clock.hours_at_many(busy[1])) - sum_min(clock.hours_at_many(busy[0])))
+    return np.diff(sum_min(busy[1]) - sum_min(busy[0]))
+
+
+def _sorted_hours(
+    log: MeasuredPart, clock: WorkingClock, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """W(times) on the clock, sorted, and its running sums from 0: kept by the part for
+    kept times (its touch work, asked for over the period and over each week)."""
+
+    def hours() -> tuple[np.ndarray, np.ndarray]:
+        x = np.sort(clock.hours_at_many(times))
+        return x, np.concatenate(([0.0], np.cumsum(x)))
+
+    if times.flags.writeable:
+        return hours()
+    return log.kept_for("hours", (times, clock), hours)
 
 
 def at_work(
