@@ -49,8 +49,16 @@ class MeasuredPart(EventLog):
 
     def kept_for(self, name: str, objects: tuple, make: Callable[[], T]) -> T:
         """``make()``, kept for these very objects (masks, a clock): by their ids, and
-        kept with them, so that no other object can take an id while it is kept."""
+        kept with them, so that no other object can take an id while it is kept. Only
+        for read-only arrays (kept ones): of an array that could change, ``make()`` is
+        computed each time."""
+        if any(isinstance(x, np.ndarray) and x.flags.writeable for x in objects):
+            return make()
         return self.kept((name, *map(id, objects)), lambda: (objects, make()))[1]
+
+    def times(self, rows: np.ndarray) -> np.ndarray:
+        """The times of the rows a mask marks, in the log's order (time order)."""
+        return self.kept_for("times", (rows,), lambda: self.time[rows])
 
     def rows(
         self,

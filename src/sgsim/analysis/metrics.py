@@ -633,10 +633,8 @@ def pairs(log: EventLog, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarra
     """Match each ``first`` row with its case's next ``last`` row (a case is at one step at
     a time): returns the ``first`` row indices and the matching times (NaN if none yet).
 
-    Kept by the part for masks it keeps (read-only ones).
+    Kept by the part for masks it keeps.
     """
-    if first.flags.writeable or last.flags.writeable:
-        return _pairs(log, first, last)
     return MeasuredPart.of(log).kept_for("pairs", (first, last), lambda: _pairs(log, first, last))
 
 
@@ -759,8 +757,6 @@ def _sorted_hours(
         x = np.sort(clock.hours_at_many(times))
         return x, np.concatenate(([0.0], np.cumsum(x)))
 
-    if times.flags.writeable:
-        return hours()
     return log.kept_for("hours", (times, clock), hours)
 
 
@@ -886,13 +882,13 @@ def _monthly(s: Scenario) -> Measurement:
     return Measurement(lambda part: _concerns_per_month(part, s), finish)
 
 
-def _concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
+def _concerns_per_month(log: MeasuredPart, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
     totals = _totals(s)
     if "concerns" not in totals:
         return {}
     kind, c = totals["concerns"]
-    t = log.time[log.rows(c.event, kind=kind, outcome=c.outcome)]
+    t = log.times(log.rows(c.event, kind=kind, outcome=c.outcome))
     origin = np.datetime64(s.origin, "D")
     first = s.run.start_date
     last = s.run.start_date + dt.timedelta(days=s.run.run_days)  # exclusive
@@ -930,7 +926,7 @@ def _each_case(s: Scenario, days: WorkingDays) -> Measurement:
     return Measurement(lambda part: _samples(part, s, days), finish)
 
 
-def _samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
+def _samples(log: MeasuredPart, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     m = _Measure(log, float(s.run.warmup_days), float(s.horizon_days))
     out: dict[str, np.ndarray] = {}
     arrived = m.case_time(log.rows("arrived") & contact_cases(log)[log.case])
@@ -975,13 +971,13 @@ def _daily(s: Scenario) -> Measurement:
     return Measurement(lambda part: _daily_queues(part, s), finish)
 
 
-def _daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
+def _daily_queues(log: MeasuredPart, s: Scenario) -> dict[str, np.ndarray]:
     day_ends = np.arange(1, s.horizon_days + 1, dtype=float)
     out: dict[str, np.ndarray] = {}
 
     def level(enter: np.ndarray, leave: np.ndarray) -> np.ndarray:
-        ins = log.time[enter]  # sorted: the log is in time order
-        outs = log.time[leave]
+        ins = log.times(enter)  # sorted: the log is in time order
+        outs = log.times(leave)
         return np.searchsorted(ins, day_ends, side="left") - np.searchsorted(
             outs, day_ends, side="left"
         )
@@ -997,7 +993,7 @@ def _daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
         kind, c = totals["concerns"]
         counted["concerns"] = log.rows(c.event, kind=kind, outcome=c.outcome)
     for name, rows in counted.items():
-        t = log.time[rows]
+        t = log.times(rows)
         out[name] = np.bincount(t.astype(np.int64), minlength=s.horizon_days)[: s.horizon_days]
     return out
 
@@ -1040,7 +1036,7 @@ class _Measure:
         def area(times: np.ndarray) -> float:
             return float(np.sum(np.clip(self.end - np.maximum(times, self.start), 0, None)))
 
-        return area(self.log.time[enter]) - area(self.log.time[leave])
+        return area(self.log.times(enter)) - area(self.log.times(leave))
 
 
 def _decisions(log: MeasuredPart, s: Scenario, end: float) -> tuple[np.ndarray, np.ndarray]:
