@@ -11,7 +11,9 @@ then times, taking turns ``--rounds`` times:
   replication computed before the one pass).
 
 It checks that both give every value the same, bit for bit, and prints each round's CPU
-seconds and the medians. The simulation is not timed (``england.py`` times the whole run).
+seconds and the medians, and the most memory each way held at once over what the process
+held before it (resident memory, sampled every 10 ms). The simulation is not timed
+(``england.py`` times the whole run and its peak).
 
     python benchmarks/metrics_cpu.py [--contacts 1e6] [--rounds 3]
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import threading
 import time
 from collections.abc import Callable
 
@@ -54,10 +57,31 @@ def five_passes(log: RunLog, s: Scenario, days: WorkingDays) -> tuple:
     return metrics, daily, monthly, each, weekly_utilisation(log, s, days)
 
 
-def cpu(how: Callable[..., tuple], *args: object) -> tuple[float, tuple]:
+def resident_mb() -> float:
+    """This process's resident memory now, in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+
+def cpu(how: Callable[..., tuple], *args: object) -> tuple[float, float, tuple]:
+    """CPU seconds of ``how(*args)``, the most resident memory over that before it (MB),
+    and what it returned."""
+    before, highest, done = resident_mb(), [0.0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.01):
+            highest[0] = max(highest[0], resident_mb())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     t0 = time.process_time()
-    out = how(*args)
-    return time.process_time() - t0, out
+    try:
+        out = how(*args)
+    finally:
+        seconds = time.process_time() - t0
+        done.set()
+        sampler.join()
+    return seconds, max(highest[0], resident_mb()) - before, out
 
 
 def same(a: tuple, b: tuple) -> bool:
@@ -87,23 +111,29 @@ def main() -> None:
     with paused_gc():
         log = simulate(s, 1, 0, days, cases_per_part=parts)
     try:
-        times: dict[str, list[float]] = {"one pass": [], "five passes": []}
+        times: dict[str, list[float]] = {"five passes": [], "one pass": []}
+        memory: dict[str, list[float]] = {"five passes": [], "one pass": []}
         first = None
         for k in range(args.rounds):
             for name, how in (("five passes", five_passes), ("one pass", one_pass)):
-                seconds, out = cpu(how, log, s, days)
+                seconds, mb, out = cpu(how, log, s, days)
                 times[name].append(seconds)
+                memory[name].append(mb)
                 first = first or out
                 if not same(first, out):
                     raise SystemExit(f"round {k + 1}: {name} gave other values")
-                print(f"round {k + 1}: {name:12} {seconds:6.2f} s")
+                print(f"round {k + 1}: {name:12} {seconds:6.2f} s, {mb:5.0f} MB at most")
+                del out
     finally:
         log.remove()
     print(
         f"{len(log):,} events in {-(-log.n_cases // parts)} parts; every value the same both ways"
     )
     for name, seconds in times.items():
-        print(f"metrics, {name:12}: {statistics.median(seconds):6.2f} s CPU (median)")
+        print(
+            f"metrics, {name:12}: {statistics.median(seconds):6.2f} s CPU (median), "
+            f"{max(memory[name]):.0f} MB at most over what was held before"
+        )
 
 
 if __name__ == "__main__":
