@@ -13,6 +13,9 @@ hours the pool's effective staff are at work.
 Each of these is a function of each case's own events plus sums over cases, so a log is
 measured a part of its cases at a time (``sgsim.analysis.partition``): each part gives
 its counts, areas and hours (``Sums``), and the metrics are finished from their totals.
+A replication's results are all computed in one pass over the parts
+(``replication_results``), each part keeping the masks the metrics share
+(``sgsim.analysis.measured_part``).
 """
 
 from __future__ import annotations
@@ -581,8 +584,9 @@ def queue_rows(log: EventLog, s: Scenario) -> QueueRows:
 
 
 class QueueRows(Mapping[str, tuple[np.ndarray, np.ndarray]]):
-    """Each queue's joining and leaving rows, built when asked for: every queue's masks
-    at once would hold two bytes an event per queue (a gigabyte at England's scale)."""
+    """Each queue's joining and leaving rows, built when asked for and kept by the part
+    (``MeasuredPart``): a part's masks, not the whole log's, whose every queue's masks at
+    once would hold two bytes an event per queue (a gigabyte at England's scale)."""
 
     def __init__(self, log: EventLog, s: Scenario) -> None:
         self.log = MeasuredPart.of(log)
@@ -861,6 +865,7 @@ def weekly_utilisation(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str,
 
 
 def _weekly(log: LogInfo, s: Scenario, days: WorkingDays) -> Measurement:
+    """``weekly_utilisation``: each part's touch hours a week, added, over the hours at work."""
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
 
     def finish(per_part: list[Sums]) -> dict[str, np.ndarray]:
@@ -876,6 +881,8 @@ def concerns_per_month(log: RunLog, s: Scenario) -> dict[str, int]:
 
 
 def _monthly(s: Scenario) -> Measurement:
+    """``concerns_per_month``: each part's counts, added."""
+
     def finish(per_part: list[dict[str, int]]) -> dict[str, int]:
         return _added(Sums(own) for own in per_part).total
 
@@ -918,6 +925,8 @@ def samples(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray
 
 
 def _each_case(s: Scenario, days: WorkingDays) -> Measurement:
+    """``samples``: each part's, joined in the parts' order."""
+
     def finish(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         if len(parts) == 1:
             return parts[0]
@@ -964,6 +973,8 @@ def daily_queues(log: RunLog, s: Scenario) -> dict[str, np.ndarray]:
 
 
 def _daily(s: Scenario) -> Measurement:
+    """``daily_queues``: each part's queue lengths and arrivals a day, added."""
+
     def finish(per_part: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
         added = _added(Sums(own) for own in per_part).total
         return {"day": np.arange(s.horizon_days, dtype=float)} | added
