@@ -67,8 +67,8 @@ class MeasuredPart(EventLog):
         kind: str | None = None,
         outcome: str | None = None,
     ) -> np.ndarray:
-        """``EventLog.rows``, each mask computed once: the event's, the step's, the kind's
-        steps' and the outcome's masks kept, and ANDed."""
+        """``EventLog.rows``, each mask computed once and kept (the steps' masks too, which
+        cost a lookup; an event's or an outcome's is one comparison, and not kept)."""
         return self.kept(
             ("rows", event, step, kind, outcome), lambda: self._rows(event, step, kind, outcome)
         )
@@ -76,20 +76,22 @@ class MeasuredPart(EventLog):
     def _rows(
         self, event: str, step: str | None, kind: str | None, outcome: str | None
     ) -> np.ndarray:
-        masks = [self.kept(("event", event), lambda: self.event == EVENT_CODE[event])]
+        masks = [self.event == EVENT_CODE[event]]
         if step is not None:
             masks.append(self.at_steps([self.steps.index(step)]))
         if kind is not None:
             masks.append(self.at_steps(k for k, x in enumerate(self.kinds) if x == kind))
         if outcome is not None:
-            code = self.outcomes.index(outcome)
-            masks.append(self.kept(("outcome", code), lambda: self.outcome == code))
+            masks.append(self.outcome == self.outcomes.index(outcome))
         return functools.reduce(np.logical_and, masks)
 
     def at_steps(self, codes: Iterable[int]) -> np.ndarray:
-        """Mask of the rows at any of the steps (codes into ``steps``): a lookup table
-        indexed by each row's step, which is ``np.isin`` without its pass per code."""
+        """Mask of the rows at any of the steps (codes into ``steps``): for one step, a
+        comparison, not kept; for several, a lookup table indexed by each row's step
+        (``np.isin`` without its pass per code), kept."""
         chosen = tuple(sorted(set(codes)))
+        if len(chosen) == 1:
+            return self.step == chosen[0]
 
         def mask() -> np.ndarray:
             table = np.zeros(len(self.steps), dtype=bool)
