@@ -7,8 +7,9 @@ then times, taking turns ``--rounds`` times:
 - one pass: ``replication_results``, what a replication computes, each part of the log
   read once for every result, with the masks and pairings it keeps (``MeasuredPart``);
 - five passes: ``samples``, ``compute``, ``daily_queues``, ``concerns_per_month`` and
-  ``weekly_utilisation`` called one after another, each reading every part again (what a
-  replication computed before the one pass).
+  ``weekly_utilisation`` called one after another, each reading every part again and
+  computing its masks again (as a replication did before the one pass; each function
+  now keeps masks within its own pass, so this is faster than that code was).
 
 It checks that both give every value the same, bit for bit, and prints each round's CPU
 seconds and the medians, and the most memory each way held at once over what the process
