@@ -141,6 +141,42 @@ class WorkingClock:
         end = self.time_at(self.hours_at(t) + hours)
         return end if end > t else self.next_open(t)
 
+    def task(self, t: float, hours: float, stretch: float) -> tuple[float, float]:
+        """When a task of ``hours`` touch hours (each taking ``stretch`` hours) taken up at
+        ``t`` begins (``next_open``, or t itself for no work) and ends (``add_hours``): the
+        same values, in one call with one look-up of the day, for the event loop."""
+        h = hours * stretch
+        if self.always_open:
+            if h <= 0:
+                return t, t
+            end = (t * 24.0 + h) / 24.0
+            return t, (end if end > t else t)
+        d = int(t)
+        if d >= self.n_days:
+            raise ValueError(f"time {t:.1f} is past the calendar's {self.n_days} days")
+        begin = t
+        before = self.before[d]
+        if self.is_working[d]:
+            x = t - d
+            if x < self.open:
+                begin = d + self.open
+            elif x >= self.open + self.length:
+                begin = self.working_index[bisect.bisect_right(self.working_index, d)] + self.open
+            x = t - d - self.open
+            if x > 0:
+                before += self.hours if x >= self.length else x * 24.0
+        else:
+            begin = self.working_index[bisect.bisect_right(self.working_index, d)] + self.open
+        if h <= 0:
+            return (begin if hours > 0 else t), t
+        w = before + h  # time_at(w), written out
+        k = math.ceil(w / self.hours) - 1 if w > 0 else 0
+        if k >= len(self.working_index):
+            end = math.inf
+        else:
+            end = self.working_index[k] + self.open + (w - k * self.hours) / 24.0
+        return (begin if hours > 0 else t), (end if end > t else begin)
+
     def add_working_days(self, t: float, days: float) -> float:
         """Elapsed time of ``days`` working days from t (enquiry durations)."""
         return self.add_hours(t, days * self.hours)

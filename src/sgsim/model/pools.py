@@ -28,6 +28,7 @@ from simpy.events import PENDING
 from simpy.resources.resource import PriorityRequest
 
 from sgsim.model.calendar import WorkingClock
+from sgsim.model.engine import Call
 from sgsim.model.rota import Roster
 from sgsim.scenario.schema import Role
 
@@ -63,15 +64,19 @@ class WaitingLine:
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, float, int, PriorityRequest]] = []
+        self._heap: list[tuple[int, float, int, PriorityRequest | Call]] = []
         self._order = itertools.count()
         self._cancelled: set[int] = set()
         self._in_heap: set[int] = set()  # ids of the requests in the heap, cancelled or not
         self.waiting = 0  # requests still waiting (the pools read it: no call per check)
 
     def append(self, request: PriorityRequest) -> None:
-        heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
+        self.add(request.priority, request.time, request)
         self._in_heap.add(id(request))
+
+    def add(self, priority: int, since: float, waiter: PriorityRequest | Call) -> None:
+        """Put a request, or a case's ``Call`` (which cannot leave the line), in line."""
+        heapq.heappush(self._heap, (priority, since, next(self._order), waiter))
         self.waiting += 1
 
     def remove(self, request: PriorityRequest) -> None:
@@ -90,21 +95,21 @@ class WaitingLine:
     def __len__(self) -> int:
         return self.waiting
 
-    def requests(self) -> list[PriorityRequest]:
+    def requests(self) -> list[PriorityRequest | Call]:
         """The requests still waiting, best first (for a hand-over on a date)."""
         return [e[3] for e in sorted(self._heap) if id(e[3]) not in self._cancelled]
 
     def __bool__(self) -> bool:
         return self.waiting > 0
 
-    def __getitem__(self, index: int) -> PriorityRequest:
+    def __getitem__(self, index: int) -> PriorityRequest | Call:
         if index != 0:
             raise IndexError("only the head of a waiting line can be read")
         if self._cancelled:
             self._drop_cancelled()
         return self._heap[0][3]
 
-    def pop(self, index: int = 0) -> PriorityRequest:
+    def pop(self, index: int = 0) -> PriorityRequest | Call:
         if index != 0:
             raise IndexError("only the head of a waiting line can be taken")
         if self._cancelled:
@@ -159,6 +164,20 @@ class Pool(simpy.PriorityResource):
             return self.request(priority=priority)  # SimPy's own path, granted at once
         return Waiting(self, priority)
 
+    def join(self, priority: int, call: Call) -> bool:
+        """``take`` for a case passing by callbacks: True if a server was free and is now
+        held; else ``call`` waits in line, with no request event, and is scheduled as the
+        request would be when granted."""
+        if self.holding < self._capacity and not self.put_queue.waiting:
+            if self.fast_path:
+                self.holding += 1
+                return True
+            self.put_queue.add(priority, self._env.now, call)  # as SimPy's request would
+            self._trigger_put(None)
+            return False
+        self.put_queue.add(priority, self._env.now, call)
+        return False
+
     def resize(self, capacity: int) -> None:
         """Change the number of servers (a change of staffing on a date): new ones start
         on waiting cases at once; with fewer, those in use above the new number finish
@@ -180,10 +199,11 @@ class Pool(simpy.PriorityResource):
         while line.waiting and self.holding < self._capacity:
             request = line.pop(0)
             self.holding += 1
-            request.usage_since = env.now
-            # request.succeed(), written out: a waiting request is pending by construction
-            request._ok = True
-            request._value = None
+            if request.__class__ is not Call:
+                request.usage_since = env.now
+                # request.succeed(), written out: a waiting request is pending by construction
+                request._ok = True
+                request._value = None
             env.schedule(request)
 
     def _trigger_get(self, put_event: object) -> None:
