@@ -85,6 +85,17 @@ class WorkingClock:
             self.before = (days.working_before * hours_per_day).tolist()
             self.working_index = np.flatnonzero(days.is_working).tolist()
             self.n_days = days.n_days
+            # for ``task``: each working day's opening time, and per day (working?, hours
+            # before it, its opening, the next opening after its close)
+            self.openings = [k + self.open for k in self.working_index]
+            self.closing = self.open + self.length
+            after = np.searchsorted(self.working_index, np.arange(days.n_days), side="right")
+            self.day = [
+                (w, b, d + self.open, self.openings[k] if k < len(self.openings) else math.inf)
+                for d, (w, b, k) in enumerate(
+                    zip(self.is_working, self.before[:-1], after.tolist(), strict=True)
+                )
+            ]
 
     def hours_at(self, t: float) -> float:
         """W(t): working hours elapsed from time zero to t."""
@@ -154,27 +165,23 @@ class WorkingClock:
         d = int(t)
         if d >= self.n_days:
             raise ValueError(f"time {t:.1f} is past the calendar's {self.n_days} days")
-        begin = t
-        before = self.before[d]
-        if self.is_working[d]:
+        working, before, opening, after = self.day[d]
+        begin = after
+        if working:
             x = t - d
             if x < self.open:
-                begin = d + self.open
-            elif x >= self.open + self.length:
-                begin = self.working_index[bisect.bisect_right(self.working_index, d)] + self.open
-            x = t - d - self.open
+                begin = opening
+            elif x < self.closing:
+                begin = t
+            x -= self.open
             if x > 0:
                 before += self.hours if x >= self.length else x * 24.0
-        else:
-            begin = self.working_index[bisect.bisect_right(self.working_index, d)] + self.open
         if h <= 0:
             return (begin if hours > 0 else t), t
         w = before + h  # time_at(w), written out
         k = math.ceil(w / self.hours) - 1 if w > 0 else 0
-        if k >= len(self.working_index):
-            end = math.inf
-        else:
-            end = self.working_index[k] + self.open + (w - k * self.hours) / 24.0
+        openings = self.openings
+        end = openings[k] + (w - k * self.hours) / 24.0 if k < len(openings) else math.inf
         return (begin if hours > 0 else t), (end if end > t else begin)
 
     def add_working_days(self, t: float, days: float) -> float:

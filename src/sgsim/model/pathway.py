@@ -399,7 +399,10 @@ class Pathway:
 
     def passed(self, i: int, runner: StepRunner, outcome: int) -> None:
         """Case ``i`` passed ``runner``'s step with ``outcome``: on to the next step."""
-        self.walk(i, self._next_step(runner, outcome, self.cases.route_key[i]))
+        if self.runners[runner.index] is runner:  # ``_next_step``'s usual case, in place
+            self.walk(i, runner.next[outcome][self.cases.route_key[i]])
+        else:
+            self.walk(i, self._next_step(runner, outcome, self.cases.route_key[i]))
 
     def _next_step(self, runner: StepRunner, outcome: int, key: int) -> int:
         """Where a case goes after a step, by its outcome and route key."""
