@@ -199,7 +199,7 @@ class Pool(simpy.PriorityResource):
         while line.waiting and self.holding < self._capacity:
             request = line.pop(0)
             self.holding += 1
-            if request.__class__ is not Call:
+            if not isinstance(request, Call):  # a SimPy request: succeed it
                 request.usage_since = env.now
                 # request.succeed(), written out: a waiting request is pending by construction
                 request._ok = True
