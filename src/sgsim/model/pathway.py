@@ -165,7 +165,7 @@ class Pathway:
         # with a hand-over on a date, where each case is (step index) and its process
         self.track = any(p.open_cases == "hand_over" for p in periods[1:])
         # new contacts pass the steps that allow it by callbacks, with no process (``walk``)
-        self.direct = env.direct and not self.track
+        self.direct = getattr(env, "direct", False) and not self.track  # not on plain SimPy
         self.where: dict[int, int] = {}
         self.case_of: dict[Any, int] = {}
         self.returns_drawn = 0  # blocks of returning contacts drawn so far
