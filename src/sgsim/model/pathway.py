@@ -2,9 +2,16 @@
 
 The pathway wires the scenario's steps to staff and caseload pools, draws what chance
 decides for each block of contacts (``sgsim.model.demand`` for what a contact is about,
-each step's runner for what it decides), and runs one SimPy process per contact: enter at
-the source's entry step, pass each step, look up the next step by the outcome and the
+each step's runner for what it decides), and walks each contact along: enter at the
+source's entry step, pass each step, look up the next step by the outcome and the
 contact's route key, until an exit. It computes no rates: it only records events.
+
+A contact is one SimPy process (``contact``) on SimPy's own loop, with a hand-over on a
+date (which interrupts processes), and for backlogs and open caseloads. Otherwise, on the
+engine (``sgsim.model.engine``), it passes by callbacks (``arrive``, ``walk``,
+``passed``): each step that allows it (``StepRunner.direct``) takes it through with no
+process, and a step that does not runs it in a process for that step alone. The events
+are the same, in the same order (``tests/test_engine.py``).
 """
 
 from __future__ import annotations
