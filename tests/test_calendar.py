@@ -134,3 +134,33 @@ def test_work_never_ends_before_it_can_begin(start, hours):
     (a gamma draw of 1e-30 hours), taken up after closing, ended at that day's close,
     before it was taken up. It ends no earlier than the next opening."""
     assert CLOCK.add_hours(start, hours) >= (CLOCK.next_open(start) if hours > 0 else start)
+
+
+def test_task_begins_at_the_next_opening_and_carries_over_the_weekend():
+    """Hand-computed on the 9:00-16:24 calendar: 1.5 touch hours stretched twice, taken up
+    on Friday at 15:00, work 1.4 h on Friday and 1.6 h on Monday (ending 10:36); taken up
+    on Saturday, they begin at Monday's opening and end at 12:00."""
+    friday, saturday, monday = dt.date(2023, 1, 6), dt.date(2023, 1, 7), dt.date(2023, 1, 9)
+    begin, end = CLOCK.task(at(friday, 15), 1.5, 2.0)
+    assert begin == at(friday, 15)
+    assert np.isclose(end, at(monday, 10.6))
+    begin, end = CLOCK.task(at(saturday, 12), 1.5, 2.0)
+    assert np.isclose(begin, at(monday, 9)) and np.isclose(end, at(monday, 12))
+    assert CLOCK.task(at(saturday, 12), 0.0, 2.0) == (at(saturday, 12), at(saturday, 12))
+    always = WorkingClock(None, open_hour=9.0, hours_per_day=24.0)
+    assert np.allclose(
+        always.task(at(saturday, 12), 3.0, 2.0), (at(saturday, 12), at(saturday, 18))
+    )
+
+
+@given(
+    start=st.floats(min_value=0, max_value=700),
+    hours=st.one_of(st.floats(min_value=0, max_value=1e-6), st.floats(min_value=0, max_value=50)),
+    stretch=st.floats(min_value=0.5, max_value=3),
+)
+def test_task_is_next_open_and_add_hours_in_one_call(start, hours, stretch):
+    """Bookkeeping: ``task`` gives, to the last bit, what the event loop used to compute
+    with ``next_open`` and ``add_hours`` (so no event moves)."""
+    for clock in (CLOCK, WorkingClock(None, open_hour=9.0, hours_per_day=24.0)):
+        begin = clock.next_open(start) if hours > 0 else start
+        assert clock.task(start, hours, stretch) == (begin, clock.add_hours(start, hours * stretch))

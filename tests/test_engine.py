@@ -6,7 +6,9 @@ sleeping until each, every process ending with its event, stepped by ``env.run``
 ran before the engine. Every shipped scenario (the seeds and the teaching ladder, which
 between them use every step kind, waiting lists, reviews, rotas, overtime, changes on a
 date with hand-over, backlogs, open caseloads, other work and returning adults) must give
-the same events, in the same order, at the same times, bit for bit.
+the same events, in the same order, at the same times, bit for bit. On the engine, new
+contacts pass the touch steps without a waiting list by callbacks, with no process
+(``Pathway.walk``); on SimPy, every case is one process: this compares the two designs too.
 """
 
 from __future__ import annotations

@@ -85,6 +85,17 @@ class WorkingClock:
             self.before = (days.working_before * hours_per_day).tolist()
             self.working_index = np.flatnonzero(days.is_working).tolist()
             self.n_days = days.n_days
+            # for ``task``: each working day's opening time, and per day (working?, hours
+            # before it, its opening, the next opening after its close)
+            self.openings = [k + self.open for k in self.working_index]
+            self.closing = self.open + self.length
+            after = np.searchsorted(self.working_index, np.arange(days.n_days), side="right")
+            self.day = [
+                (w, b, d + self.open, self.openings[k] if k < len(self.openings) else math.inf)
+                for d, (w, b, k) in enumerate(
+                    zip(self.is_working, self.before[:-1], after.tolist(), strict=True)
+                )
+            ]
 
     def hours_at(self, t: float) -> float:
         """W(t): working hours elapsed from time zero to t."""
@@ -140,6 +151,38 @@ class WorkingClock:
             return t
         end = self.time_at(self.hours_at(t) + hours)
         return end if end > t else self.next_open(t)
+
+    def task(self, t: float, hours: float, stretch: float) -> tuple[float, float]:
+        """When a task of ``hours`` touch hours (each taking ``stretch`` hours) taken up at
+        ``t`` begins (``next_open``, or t itself for no work) and ends (``add_hours``): the
+        same values, in one call with one look-up of the day, for the event loop."""
+        h = hours * stretch
+        if self.always_open:
+            if h <= 0:
+                return t, t
+            end = (t * 24.0 + h) / 24.0
+            return t, (end if end > t else t)
+        d = int(t)
+        if d >= self.n_days:
+            raise ValueError(f"time {t:.1f} is past the calendar's {self.n_days} days")
+        working, before, opening, after = self.day[d]
+        begin = after
+        if working:
+            x = t - d
+            if x < self.open:
+                begin = opening
+            elif x < self.closing:
+                begin = t
+            x -= self.open
+            if x > 0:
+                before += self.hours if x >= self.length else x * 24.0
+        if h <= 0:
+            return (begin if hours > 0 else t), t
+        w = before + h  # time_at(w), written out
+        k = math.ceil(w / self.hours) - 1 if w > 0 else 0
+        openings = self.openings
+        end = openings[k] + (w - k * self.hours) / 24.0 if k < len(openings) else math.inf
+        return (begin if hours > 0 else t), (end if end > t else begin)
 
     def add_working_days(self, t: float, days: float) -> float:
         """Elapsed time of ``days`` working days from t (enquiry durations)."""

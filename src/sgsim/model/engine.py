@@ -11,7 +11,10 @@ scale those were more than half of all events (``benchmarks/england.py``). ``Eng
   where SimPy would queue an ``Initialize`` event to run it next;
 - a case's process (``CaseProcess``) that ends schedules nothing when nobody waits for it;
 - ``run_until`` steps through events in one loop, ``timeout`` schedules without SimPy's
-  generic path, and timeouts due after the day being run wait outside the heap.
+  generic path, and timeouts due after the day being run wait outside the heap;
+- ``call_later`` is a timeout for a case passing a step with no process at all (``direct``,
+  ``sgsim.model.pathway``): a slotted ``Call`` whose callbacks the loop runs, where a case's
+  process would resume its generators (frames not touched for days, at England's scale).
 
 ``SimPyEngine`` does the same with SimPy's own idioms (``env.process``, a process sleeping
 until each arrival, ``env.run``): the reference the engine is checked against
@@ -34,6 +37,19 @@ CaseGenerator = Generator[Any, Any, Any]
 NEVER = 2**62  # the day of a timeout due at infinity (it never joins the heap)
 
 
+class Call:
+    """A callback due at a time: what ``call_later`` schedules. The loop treats it as an
+    event (``callbacks``, ``_ok``); it carries the case and what the case holds."""
+
+    __slots__ = ("callbacks", "case", "held")
+    _ok = True
+
+    def __init__(self, callbacks: tuple[Callable[[Call], None], ...], case: int, held: int) -> None:
+        self.callbacks = callbacks
+        self.case = case
+        self.held = held
+
+
 class Engine(simpy.Environment):
     """A SimPy environment with a tighter loop, a leaner timeout, and a small heap.
 
@@ -44,10 +60,12 @@ class Engine(simpy.Environment):
     touches less memory. Run it with ``run_until`` only.
     """
 
+    direct = True  # cases may pass steps by callbacks (``call_later``), with no process
+
     def __init__(self) -> None:
         super().__init__()
         self._until = 0.0  # the end of the slice being run
-        self._later: dict[int, list[tuple[float, int, int, Event]]] = {}  # by day due
+        self._later: dict[int, list[tuple[float, int, int, Any]]] = {}  # by day due
         self._later_days: list[int] = []  # the days in ``_later``, as a heap
 
     def timeout(self, delay: float, value: Any = None) -> Timeout:  # type: ignore[override]
@@ -65,13 +83,29 @@ class Engine(simpy.Environment):
         if at < self._until:
             heappush(self._queue, entry)
         else:
-            day = int(at) if at < NEVER else NEVER  # work ending past the calendar: never
-            waiting = self._later.get(day)
-            if waiting is None:
-                self._later[day] = waiting = []
-                heappush(self._later_days, day)
-            waiting.append(entry)
+            self._wait_for_day(at, entry)
         return event
+
+    def call_later(self, delay: float, call: Call) -> None:
+        """Run ``call``'s callbacks after ``delay`` days: scheduled as ``timeout(delay)``
+        would be, in its place among the events."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        at = self._now + delay
+        entry = (at, NORMAL, next(self._eid), call)
+        if at < self._until:
+            heappush(self._queue, entry)
+        else:
+            self._wait_for_day(at, entry)
+
+    def _wait_for_day(self, at: float, entry: tuple[float, int, int, Any]) -> None:
+        """Keep an entry due after the slice being run in its day's list."""
+        day = int(at) if at < NEVER else NEVER  # work ending past the calendar: never
+        waiting = self._later.get(day)
+        if waiting is None:
+            self._later[day] = waiting = []
+            heappush(self._later_days, day)
+        waiting.append(entry)
 
     def run_until(self, at: float) -> None:
         """Process events up to ``at``, exactly as ``run(until=at)`` does (the stop is an
@@ -177,12 +211,16 @@ class CaseProcess(simpy.Process):
         env._active_proc = None
 
 
-class _Feeder:
-    """Start case ``k`` of a timetable at ``times[k]``: one pending timeout at a time
-    (scheduled, as a feeding process would, at the previous start), whose callback
-    schedules the next and then starts the case."""
+class _Feeder(Call):
+    """Start case ``k`` of a timetable at ``times[k]``: a ``Call`` due at one start at a
+    time (scheduled, as a feeding process would, at the previous start), which schedules
+    itself for the next and then starts the case: no event built per case."""
+
+    __slots__ = ("env", "firing", "next", "start", "times")
 
     def __init__(self, env: Engine, times: Sequence[float], start: Callable[[int], None]) -> None:
+        self.firing = (self._fire,)  # its callbacks, set again each time it is scheduled
+        super().__init__(self.firing, 0, 0)
         self.env = env
         self.times = times
         self.start = start
@@ -191,9 +229,10 @@ class _Feeder:
 
     def _schedule(self) -> None:
         env = self.env
-        env.timeout(self.times[self.next] - env.now).callbacks.append(self._fire)  # type: ignore[union-attr]
+        self.callbacks = self.firing
+        env.call_later(self.times[self.next] - env._now, self)
 
-    def _fire(self, _: Event) -> None:
+    def _fire(self, _: Call) -> None:
         k = self.next
         self.next += 1
         if self.next < len(self.times):
@@ -202,7 +241,10 @@ class _Feeder:
 
 
 class SimPyEngine(simpy.Environment):
-    """The same interface with SimPy's own idioms and loop: the reference."""
+    """The same interface with SimPy's own idioms and loop: the reference. Its cases
+    pass every step in a process (a generator each), as SimPy models are written."""
+
+    direct = False
 
     def case(self, generator: CaseGenerator) -> simpy.Process:
         return self.process(generator)

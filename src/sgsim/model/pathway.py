@@ -2,9 +2,16 @@
 
 The pathway wires the scenario's steps to staff and caseload pools, draws what chance
 decides for each block of contacts (``sgsim.model.demand`` for what a contact is about,
-each step's runner for what it decides), and runs one SimPy process per contact: enter at
-the source's entry step, pass each step, look up the next step by the outcome and the
+each step's runner for what it decides), and walks each contact along: enter at the
+source's entry step, pass each step, look up the next step by the outcome and the
 contact's route key, until an exit. It computes no rates: it only records events.
+
+A contact is one SimPy process (``contact``) on SimPy's own loop, with a hand-over on a
+date (which interrupts processes), and for backlogs and open caseloads. Otherwise, on the
+engine (``sgsim.model.engine``), it passes by callbacks (``arrive``, ``walk``,
+``passed``): each step that allows it (``StepRunner.direct``) takes it through with no
+process, and a step that does not runs it in a process for that step alone. The events
+are the same, in the same order (``tests/test_engine.py``).
 """
 
 from __future__ import annotations
@@ -144,6 +151,7 @@ class Pathway:
             pool_code={name: k for k, name in enumerate(pool_names(s))},
             outcome_code={name: k for k, name in enumerate(outcome_names(s))},
             start_case=self.come_back,
+            passed=self.passed,
             days=days,
             seed=seed,
             replication=replication,
@@ -163,6 +171,8 @@ class Pathway:
         self.arrived = EVENT_CODE["arrived"]
         # with a hand-over on a date, where each case is (step index) and its process
         self.track = any(p.open_cases == "hand_over" for p in periods[1:])
+        # new contacts pass the steps that allow it by callbacks, with no process (``walk``)
+        self.direct = getattr(env, "direct", False) and not self.track  # not on plain SimPy
         self.where: dict[int, int] = {}
         self.case_of: dict[Any, int] = {}
         self.returns_drawn = 0  # blocks of returning contacts drawn so far
@@ -339,28 +349,74 @@ class Pathway:
     def _feed(self, times: list[float], ids: range, entry: int) -> None:
         """Start case ``ids[k]`` at ``times[k]`` at step ``entry``."""
         env = self.env
-        env.feed(times, lambda k: env.case_now(self.contact(ids[k], start=entry)))
+        if self.direct:
+            env.feed(times, lambda k: self.arrive(ids[k], entry))
+        else:
+            env.feed(times, lambda k: env.case_now(self.contact(ids[k], start=entry)))
 
     def arrivals(self, times: Sequence[float]) -> None:
         """Start each new contact at its arrival time (once every other case is drawn:
         returning adults come after them all)."""
         env = self.env
         self.next_return = len(self.cases)
-        env.feed(times, lambda i: env.case_now(self.contact(i)))
+        env.feed(times, self.arrive if self.direct else lambda i: env.case_now(self.contact(i)))
 
     def come_back(self, parent: int, delay: float) -> None:
         """The adult of case ``parent`` comes back as a new contact after ``delay`` days."""
         env = self.env
-        env.after(delay, lambda: env.case_now(self._returning(parent)))
+        if self.direct:
+            env.after(delay, lambda: self.arrive(self._returning_case(parent)))
+        else:
+            env.after(delay, lambda: env.case_now(self._returning(parent)))
 
     def _returning(self, parent: int) -> Generator[Any, Any, None]:
+        yield from self.contact(self._returning_case(parent))
+
+    def _returning_case(self, parent: int) -> int:
+        """The case id of the adult of case ``parent`` coming back."""
         if self.next_return >= len(self.cases):
             self.add_cases(RETURN_BLOCK, block=self.returns_drawn)
             self.returns_drawn += 1
         i = self.next_return
         self.next_return += 1
         self.parent[i] = parent
-        yield from self.contact(i)
+        return i
+
+    def arrive(self, i: int, start: int | None = None) -> None:
+        """Contact ``i`` arrives now, at its source's entry step (or ``start``), and passes
+        the steps by callbacks (``direct``): recorded as ``contact`` records it."""
+        step = self.entry[self.cases.source[i]] if start is None else start
+        self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
+        self.walk(i, step)
+
+    def walk(self, i: int, step: int) -> None:
+        """Case ``i`` reaches ``step``: it leaves there, or passes it by callbacks, or, at a
+        step that needs a process (``StepRunner.direct``), in one started now, in this turn
+        (so events keep the order ``contact`` gives them)."""
+        runner = self.runners[step]
+        if runner.terminal:
+            runner.leave(i)
+        elif runner.direct:
+            runner.enter(i)
+        else:
+            self.env.case_now(self._one_step(i, runner))
+
+    def _one_step(self, i: int, runner: StepRunner) -> Generator[Any, Any, None]:
+        self.passed(i, runner, (yield from runner.run(i)))
+
+    def passed(self, i: int, runner: StepRunner, outcome: int) -> None:
+        """Case ``i`` passed ``runner``'s step with ``outcome``: on to the next step."""
+        if self.runners[runner.index] is runner:  # ``_next_step``'s usual case, in place
+            self.walk(i, runner.next[outcome][self.cases.route_key[i]])
+        else:
+            self.walk(i, self._next_step(runner, outcome, self.cases.route_key[i]))
+
+    def _next_step(self, runner: StepRunner, outcome: int, key: int) -> int:
+        """Where a case goes after a step, by its outcome and route key."""
+        now = self.runners[runner.index]
+        if now is runner:
+            return runner.next[outcome][key]
+        return _route_now(runner, now, outcome, key)  # the step changed while it was there
 
     def contact(
         self, i: int, start: int | None = None, arrive: bool = True
@@ -390,8 +446,4 @@ class Pathway:
                 code = runner.code["left_queue"]
                 self.record((i, code, self.env.now, -1, 0, self.ctx.outcome_code[HAND_OVER]))
                 continue
-            now = self.runners[step]
-            if now is runner:
-                step = runner.next[outcome][key]
-            else:  # the step changed while the case was there: route by the new design
-                step = _route_now(runner, now, outcome, key)
+            step = self._next_step(runner, outcome, key)

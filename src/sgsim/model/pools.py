@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 
 import simpy
 from simpy.events import PENDING
 from simpy.resources.resource import PriorityRequest
 
 from sgsim.model.calendar import WorkingClock
+from sgsim.model.engine import Call
 from sgsim.model.rota import Roster
-from sgsim.scenario.schema import Role
+from sgsim.scenario.schema import PRIORITIES, Role
+
+Entry = tuple[int, float, int, "PriorityRequest | Call"]  # priority, time, order, waiter
 
 
 class Waiting(PriorityRequest):
@@ -56,63 +60,95 @@ class Waiting(PriorityRequest):
 
 
 class WaitingLine:
-    """SimPy's put-queue interface over a heap of (priority, time, order, request).
+    """SimPy's put-queue interface: best first by (priority, time, order of joining).
+
+    Cases join a line mostly in time order (a request put back at a review or an
+    escalation keeps its first time), so each priority has a first-in first-out line of
+    the cases that joined it in order, and a heap holds any that did not: the head is the
+    best of their heads. No heap to sift for a backlog of thousands, where a heap of all
+    of them cost a tenth of an England-sized run.
 
     ``remove`` (what ``request.cancel()`` calls) marks the request; marked entries are
     dropped when they reach the head, so cancelling costs O(1).
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[int, float, int, PriorityRequest]] = []
+        self._lines: list[deque[Entry]] = [deque() for _ in PRIORITIES]
+        self._heap: list[Entry] = []
         self._order = itertools.count()
         self._cancelled: set[int] = set()
-        self._in_heap: set[int] = set()  # ids of the requests in the heap, cancelled or not
+        self._in_line: set[int] = set()  # ids of the requests in line, cancelled or not
         self.waiting = 0  # requests still waiting (the pools read it: no call per check)
 
     def append(self, request: PriorityRequest) -> None:
-        heapq.heappush(self._heap, (request.priority, request.time, next(self._order), request))
-        self._in_heap.add(id(request))
+        self.add(request.priority, request.time, request)
+        self._in_line.add(id(request))
+
+    def add(self, priority: int, since: float, waiter: PriorityRequest | Call) -> None:
+        """Put a request, or a case's ``Call`` (which cannot leave the line), in line."""
+        entry = (priority, since, next(self._order), waiter)
         self.waiting += 1
+        if 0 <= priority < len(self._lines):
+            line = self._lines[priority]
+            if not line or line[-1][1] <= since:
+                line.append(entry)
+                return
+        heapq.heappush(self._heap, entry)
 
     def remove(self, request: PriorityRequest) -> None:
-        if id(request) in self._cancelled or id(request) not in self._in_heap:
+        if id(request) in self._cancelled or id(request) not in self._in_line:
             raise ValueError("request is not waiting")
         self._cancelled.add(id(request))
         self.waiting -= 1
 
-    def _drop_cancelled(self) -> None:
+    def _first(self) -> deque[Entry] | None:
+        """The line whose head is the best entry (None: the heap's head is)."""
         heap = self._heap
-        while heap and id(heap[0][3]) in self._cancelled:
-            dropped = id(heapq.heappop(heap)[3])
-            self._cancelled.discard(dropped)
-            self._in_heap.discard(dropped)
+        for line in self._lines:
+            if line:
+                return None if heap and heap[0] < line[0] else line
+        return None
+
+    def _head(self) -> Entry:
+        line = self._first()
+        return self._heap[0] if line is None else line[0]
+
+    def _take_first(self) -> PriorityRequest | Call:
+        """Remove the best entry, cancelled or not."""
+        line = self._first()
+        entry = heapq.heappop(self._heap) if line is None else line.popleft()
+        self._in_line.discard(id(entry[3]))
+        return entry[3]
+
+    def _drop_cancelled(self) -> None:
+        while self.waiting and id(self._head()[3]) in self._cancelled:
+            self._cancelled.discard(id(self._take_first()))
 
     def __len__(self) -> int:
         return self.waiting
 
-    def requests(self) -> list[PriorityRequest]:
+    def requests(self) -> list[PriorityRequest | Call]:
         """The requests still waiting, best first (for a hand-over on a date)."""
-        return [e[3] for e in sorted(self._heap) if id(e[3]) not in self._cancelled]
+        entries = sorted([*self._heap, *(e for line in self._lines for e in line)])
+        return [e[3] for e in entries if id(e[3]) not in self._cancelled]
 
     def __bool__(self) -> bool:
         return self.waiting > 0
 
-    def __getitem__(self, index: int) -> PriorityRequest:
+    def __getitem__(self, index: int) -> PriorityRequest | Call:
         if index != 0:
             raise IndexError("only the head of a waiting line can be read")
         if self._cancelled:
             self._drop_cancelled()
-        return self._heap[0][3]
+        return self._head()[3]
 
-    def pop(self, index: int = 0) -> PriorityRequest:
+    def pop(self, index: int = 0) -> PriorityRequest | Call:
         if index != 0:
             raise IndexError("only the head of a waiting line can be taken")
         if self._cancelled:
             self._drop_cancelled()
         self.waiting -= 1
-        request = heapq.heappop(self._heap)[3]
-        self._in_heap.discard(id(request))
-        return request
+        return self._take_first()
 
 
 class FreeIds:
@@ -159,6 +195,20 @@ class Pool(simpy.PriorityResource):
             return self.request(priority=priority)  # SimPy's own path, granted at once
         return Waiting(self, priority)
 
+    def join(self, priority: int, call: Call) -> bool:
+        """``take`` for a case passing by callbacks: True if a server was free and is now
+        held; else ``call`` waits in line, with no request event, and is scheduled as the
+        request would be when granted."""
+        if self.holding < self._capacity and not self.put_queue.waiting:
+            if self.fast_path:
+                self.holding += 1
+                return True
+            self.put_queue.add(priority, self._env.now, call)  # as SimPy's request would
+            self._trigger_put(None)
+            return False
+        self.put_queue.add(priority, self._env.now, call)
+        return False
+
     def resize(self, capacity: int) -> None:
         """Change the number of servers (a change of staffing on a date): new ones start
         on waiting cases at once; with fewer, those in use above the new number finish
@@ -180,10 +230,11 @@ class Pool(simpy.PriorityResource):
         while line.waiting and self.holding < self._capacity:
             request = line.pop(0)
             self.holding += 1
-            request.usage_since = env.now
-            # request.succeed(), written out: a waiting request is pending by construction
-            request._ok = True
-            request._value = None
+            if not isinstance(request, Call):  # a SimPy request: succeed it
+                request.usage_since = env.now
+                # request.succeed(), written out: a waiting request is pending by construction
+                request._ok = True
+                request._value = None
             env.schedule(request)
 
     def _trigger_get(self, put_event: object) -> None:

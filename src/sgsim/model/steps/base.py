@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from sgsim.model.engine import Call
 from sgsim.model.pools import Waiting
 from sgsim.model.streams import stream
 from sgsim.scenario.errors import ScenarioError
@@ -106,6 +107,8 @@ class Context:
     pool_code: dict[str, int]  # pool name -> index in the event log's pools
     outcome_code: dict[str, int]  # outcome name -> index in the event log's outcomes
     start_case: Callable[[int, float], None]  # bring adult ``i`` back after ``delay`` days
+    # case ``i`` passed a step by callbacks with an outcome: on to the next (``enter``)
+    passed: Callable[[int, StepRunner, int], None]
     days: WorkingDays  # the scenario's working days (reviews' dates)
     seed: int
     replication: int
@@ -113,9 +116,11 @@ class Context:
 
 
 class StepRunner:
-    """One step wired into one run. Subclasses set what they draw and how a case passes."""
+    """One step wired into one run. Subclasses set what they draw and how a case passes:
+    in a process (``run``), and, if ``direct``, also by callbacks (``enter``)."""
 
     terminal = False
+    direct = False  # it can pass a case by ``enter``, with no process
 
     def __init__(self, ctx: Context, index: int, name: str, step: Step) -> None:
         self.ctx = ctx
@@ -156,6 +161,12 @@ class StepRunner:
 
     def run(self, i: int) -> Generator[Any, Any, int]:
         """Pass case ``i`` through the step; return the index of its outcome."""
+        raise NotImplementedError
+
+    def enter(self, i: int) -> None:
+        """Pass case ``i`` through the step by callbacks, with the events ``run`` has in the
+        same order, then call ``ctx.passed`` with its outcome: no generator to resume at
+        each event (``sgsim.model.engine.Engine.call_later``)."""
         raise NotImplementedError
 
     def leave(self, i: int) -> None:
@@ -334,9 +345,9 @@ def review_days(days: WorkingDays, every: int, horizon: int) -> list[int]:
 class TouchRunner(StepRunner):
     """A step that is one person's touch time, then an outcome drawn in ``draw``.
 
-    Subclasses keep per case the touch ``hours`` and the ``outcome`` index. ``run`` is
-    ``work`` written out in place: it is the hottest loop of a run, and one generator
-    less to resume per event is worth the repetition.
+    Subclasses keep per case the touch ``hours`` and the ``outcome`` index. It is ``work``
+    written out in place, the hottest path of a run; without a waiting list it passes
+    cases ``direct``, by callbacks.
     """
 
     def __init__(self, ctx: Context, index: int, name: str, step: Any) -> None:
@@ -348,15 +359,14 @@ class TouchRunner(StepRunner):
         self.queued, self.started, self.finished = (
             self.code[e] for e in ("queued", "started", "finished")
         )
+        self.direct = self.policy is None
+        self._starting = (self._begin,)  # the callbacks of a case granted a person
+        self._finishing = (self._finished,)  # the callbacks of a task's end
 
     def run(self, i: int) -> Generator[Any, Any, int]:
-        # env._now, not env.now: the property's call is a twentieth of this loop's time
-        env, record, cases = self.env, self.record, self.ctx.cases
-        now = env._now
-        record((i, self.queued, now, -1, 0, 0))
-        area = cases.area[i]
-        pool = self.pools[area]
-        request = pool.take(cases.priority[i])
+        cases = self.ctx.cases
+        self.record((i, self.queued, self.env._now, -1, 0, 0))
+        request = self.pools[cases.area[i]].take(cases.priority[i])
         if request is not None:
             if self.policy is None:
                 yield request
@@ -364,16 +374,47 @@ class TouchRunner(StepRunner):
                 left = yield from self.waiting.wait(request, i)
                 if left >= 0:
                     return left
-            now = env._now
-        person = pool.free.pop()
-        pool_id = self.pool_ids[area]
-        hours = self.hours[i]
-        clock = pool.clock
-        record((i, self.started, clock.next_open(now) if hours > 0 else now, pool_id, person, 0))
-        yield env.timeout(clock.add_hours(now, hours * pool.stretch) - now)
+        call = Call((), i, 0)
+        yield self.env.timeout(self._start(call))
+        return self._finish(call)
+
+    def enter(self, i: int) -> None:
+        # env._now, not env.now: the property's call is a twentieth of this path's time
+        cases = self.ctx.cases
+        self.record((i, self.queued, self.env._now, -1, 0, 0))
+        call = Call(self._starting, i, 0)
+        if self.pools[cases.area[i]].join(cases.priority[i], call):
+            self._begin(call)
+
+    def _begin(self, call: Call) -> None:
+        """A person takes the case of ``call`` now; its end is due when the task is done."""
+        call.callbacks = self._finishing
+        self.env.call_later(self._start(call), call)  # type: ignore[attr-defined]
+
+    def _start(self, call: Call) -> float:
+        """A person takes the case of ``call`` now (``call.held``): record it; return the
+        task's length (from now: it may wait for the next opening)."""
+        i = call.case
+        now = self.env._now
+        area = self.ctx.cases.area[i]
+        pool = self.pools[area]
+        call.held = person = pool.free.pop()
+        begin, end = pool.clock.task(now, self.hours[i], pool.stretch)
+        self.record((i, self.started, begin, self.pool_ids[area], person, 0))
+        return end - now
+
+    def _finished(self, call: Call) -> None:
+        self.ctx.passed(call.case, self, self._finish(call))
+
+    def _finish(self, call: Call) -> int:
+        """The task of ``call`` is done: record its outcome, free its person."""
+        i = call.case
+        area = self.ctx.cases.area[i]
+        pool = self.pools[area]
         outcome = self.outcome[i]
-        record((i, self.finished, env._now, pool_id, person, self.outcomes[outcome]))
-        pool.free.append(person)
+        code = self.outcomes[outcome]
+        self.record((i, self.finished, self.env._now, self.pool_ids[area], call.held, code))
+        pool.free.append(call.held)
         pool.give_back()
         return outcome
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sgsim.model.engine import Call
 from sgsim.model.steps.base import (
     Context,
     Count,
@@ -79,6 +80,7 @@ class EnquiryRunner(StepRunner):
 
     def __init__(self, ctx: Context, index: int, name: str, step: EnquiryStep) -> None:
         super().__init__(ctx, index, name, step)
+        self.direct = self.policy is None
         self.places = pool_of_area(ctx, step.team, step.role, caseload=True)
         self.place_ids = pool_ids_of_area(ctx, step.team, step.role, CASELOAD)
         self.staff = pool_of_area(ctx, step.team, step.role)
@@ -107,6 +109,13 @@ class EnquiryRunner(StepRunner):
             return left
         return (yield from self.hold(i, area, self.draws["days"][i], self.draws["hours"][i]))
 
+    def enter(self, i: int) -> None:
+        self.record((i, self.code["queued"], self.env._now, -1, 0, 0))
+        cases = self.ctx.cases
+        call = Enquiry(self._allocated, i)
+        if self.places[cases.area[i]].join(cases.priority[i], call):
+            self._allocated(call)
+
     def resume(self, i: int, age: float, rng: np.random.Generator) -> Generator[Any, Any, int]:
         """A case open at the start, allocated ``age`` working days ago: it takes a place at
         once and holds it for what is left of its duration (drawn given that it has lasted
@@ -130,52 +139,153 @@ class EnquiryRunner(StepRunner):
 
     def hold(self, i: int, area: int, days: float, hours: float) -> Generator[Any, Any, int]:
         """Hold a place (already taken) for ``days`` working days, with the touch hours."""
-        env, code, record = self.env, self.code, self.record
-        places = self.places[area]
-        place = places.free.pop()
-        now = env.now
-        place_id = self.place_ids[area]
-        record((i, code["started"], now, place_id, place, 0))
-        staff = self.staff[area]
-        elapsed_end = staff.clock.add_working_days(now, days)
+        env = self.env
+        enquiry = Enquiry(self._allocated, i)
+        self._allocate(enquiry, days, hours)
         if hours > 0:
-            yield from self.sessions(i, area, staff, now, days, hours)
-        if elapsed_end > env.now:
-            yield env.timeout(elapsed_end - env.now)
-        record((i, code["finished"], env.now, place_id, place, self.outcomes[0]))
-        places.free.append(place)
-        places.give_back()
+            staff = self.staff[area]
+            while enquiry.session < enquiry.sessions:
+                at = self._session_time(enquiry)
+                if at > env.now:
+                    yield env.timeout(at - env.now)
+                request = staff.take(enquiry.priority)
+                if request is not None:
+                    yield request
+                yield env.timeout(self._work(enquiry))
+                self._worked(enquiry)
+        if enquiry.end > env.now:
+            yield env.timeout(enquiry.end - env.now)
+        self._conclude(enquiry)
         return 0
 
-    def sessions(
-        self, i: int, area: int, staff: Any, allocated: float, days: float, hours: float
-    ) -> Generator[Any, Any, None]:
-        """The touch hours in sessions spread evenly over the elapsed working days, each
-        taking a person of the team's role (urgent first). Written out, not through
-        ``work``: it runs several times per enquiry, and a generator less per session is
-        a tenth of the run's time."""
-        env, record, clock = self.env, self.record, staff.clock
-        every = self.step.session_every_working_days
-        n = max(1, math.ceil(days / every)) if every > 0 else 1
-        each = hours / n * staff.stretch
-        pool_id = self.staff_ids[area]
-        start, end = self.code["work_started"], self.code["work_done"]
-        priority = self.ctx.cases.priority[i]
-        start_hours = clock.hours_at(allocated)
-        for k in range(n):
-            at = clock.time_at(start_hours + days * clock.hours * k / n) if k else allocated
-            if at > env.now:
-                yield env.timeout(at - env.now)
-            request = staff.take(priority)
-            if request is not None:
-                yield request
-            person = staff.free.pop()
-            now = env.now
-            record((i, start, clock.next_open(now), pool_id, person, 0))
-            yield env.timeout(clock.add_hours(now, each) - now)
-            record((i, end, env.now, pool_id, person, 0))
-            staff.free.append(person)
-            staff.give_back()
+    # The enquiry's stages, shared by ``hold`` (in a process) and the callbacks (``enter``)
+
+    def _allocate(self, enquiry: Enquiry, days: float, hours: float) -> None:
+        """The case takes a place now, for ``days`` working days with ``hours`` of touch
+        time in sessions (``sessions``: touch hours spread evenly over the elapsed working
+        days, each taking a person of the team's role, urgent first)."""
+        i = enquiry.case
+        now = self.env.now
+        area = self.ctx.cases.area[i]
+        enquiry.held = place = self.places[area].free.pop()
+        self.record((i, self.code["started"], now, self.place_ids[area], place, 0))
+        enquiry.clock = clock = self.staff[area].clock  # as staffed now, for every session
+        enquiry.end = clock.add_working_days(now, days)
+        enquiry.allocated, enquiry.days = now, days
+        if hours > 0:
+            every = self.step.session_every_working_days
+            enquiry.sessions = n = max(1, math.ceil(days / every)) if every > 0 else 1
+            enquiry.each = hours / n * self.staff[area].stretch
+            enquiry.start_hours = clock.hours_at(now)
+            enquiry.priority = self.ctx.cases.priority[i]
+
+    def _session_time(self, enquiry: Enquiry) -> float:
+        """When the next session of touch work is due."""
+        k, n, clock = enquiry.session, enquiry.sessions, enquiry.clock
+        if not k:
+            return enquiry.allocated
+        return clock.time_at(enquiry.start_hours + enquiry.days * clock.hours * k / n)
+
+    def _work(self, enquiry: Enquiry) -> float:
+        """A person takes the session now (``enquiry.person``); its length."""
+        i = enquiry.case
+        area = self.ctx.cases.area[i]
+        staff = self.staff[area]
+        enquiry.person = person = staff.free.pop()
+        now = self.env.now
+        clock = enquiry.clock
+        start = self.code["work_started"]
+        self.record((i, start, clock.next_open(now), self.staff_ids[area], person, 0))
+        return clock.add_hours(now, enquiry.each) - now
+
+    def _worked(self, enquiry: Enquiry) -> None:
+        """The session is done: record it, free the person."""
+        i = enquiry.case
+        area = self.ctx.cases.area[i]
+        staff = self.staff[area]
+        done = self.code["work_done"]
+        self.record((i, done, self.env.now, self.staff_ids[area], enquiry.person, 0))
+        staff.free.append(enquiry.person)
+        staff.give_back()
+        enquiry.session += 1
+
+    def _conclude(self, enquiry: Enquiry) -> None:
+        """The enquiry concludes: record it, free the place."""
+        i = enquiry.case
+        area = self.ctx.cases.area[i]
+        places = self.places[area]
+        finished = self.code["finished"]
+        self.record(
+            (i, finished, self.env.now, self.place_ids[area], enquiry.held, self.outcomes[0])
+        )
+        places.free.append(enquiry.held)
+        places.give_back()
+
+    # The callbacks: each stage, then what it waits for
+
+    def _allocated(self, enquiry: Enquiry) -> None:
+        i = enquiry.case
+        hours = self.draws["hours"][i]
+        self._allocate(enquiry, self.draws["days"][i], hours)
+        self._next_session(enquiry)
+
+    def _next_session(self, enquiry: Enquiry) -> None:
+        if enquiry.session >= enquiry.sessions:
+            self._wait_to_conclude(enquiry)
+            return
+        env = self.env
+        at = self._session_time(enquiry)
+        if at > env.now:
+            enquiry.callbacks = (self._session_due,)
+            env.call_later(at - env.now, enquiry)  # type: ignore[attr-defined]
+        else:
+            self._session_due(enquiry)
+
+    def _session_due(self, enquiry: Enquiry) -> None:
+        enquiry.callbacks = (self._session_starts,)
+        if self.staff[self.ctx.cases.area[enquiry.case]].join(enquiry.priority, enquiry):
+            self._session_starts(enquiry)
+
+    def _session_starts(self, enquiry: Enquiry) -> None:
+        enquiry.callbacks = (self._session_ends,)
+        self.env.call_later(self._work(enquiry), enquiry)  # type: ignore[attr-defined]
+
+    def _session_ends(self, enquiry: Enquiry) -> None:
+        self._worked(enquiry)
+        self._next_session(enquiry)
+
+    def _wait_to_conclude(self, enquiry: Enquiry) -> None:
+        env = self.env
+        if enquiry.end > env.now:
+            enquiry.callbacks = (self._concluded,)
+            env.call_later(enquiry.end - env.now, enquiry)  # type: ignore[attr-defined]
+        else:
+            self._concluded(enquiry)
+
+    def _concluded(self, enquiry: Enquiry) -> None:
+        self._conclude(enquiry)
+        self.ctx.passed(enquiry.case, self, 0)
+
+
+class Enquiry(Call):
+    """An enquiry under way: its place (``held``), its end, and its sessions of touch work."""
+
+    __slots__ = (
+        "allocated",
+        "clock",
+        "days",
+        "each",
+        "end",
+        "person",
+        "priority",
+        "session",
+        "sessions",
+        "start_hours",
+    )
+
+    def __init__(self, then: Callable[[Enquiry], None], i: int) -> None:
+        super().__init__((then,), i, 0)  # type: ignore[arg-type]
+        self.session = self.sessions = 0
 
 
 def _longer_than(dist: Distribution, age: float, rng: np.random.Generator) -> float:
