@@ -1,8 +1,9 @@
 """The case process: each contact walks its route step by step.
 
 The pathway wires the scenario's steps to staff and caseload pools, draws what chance
-decides for each block of contacts (``sgsim.model.demand`` for what a contact is about,
-each step's runner for what it decides), and runs one SimPy process per contact: enter at
+decides for its contacts (``sgsim.model.demand`` for what a contact is about, when it is
+created; each step's runner for what it decides, a block of contacts at a time as they
+arrive, ``sgsim.model.blocks``), and runs one SimPy process per contact: enter at
 the source's entry step, pass each step, look up the next step by the outcome and the
 contact's route key, until an exit. It computes no rates: it only records events.
 """
@@ -17,8 +18,9 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sgsim.model.blocks import SHIFT, CaseDraws
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
-from sgsim.model.demand import Cases, draw_cases, route_key
+from sgsim.model.demand import Cases, attribute_streams, draw_cases, route_key
 from sgsim.model.engine import Engines
 from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
@@ -38,6 +40,7 @@ from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Period, Role, Scenario, Step
 
 HAND_OVER = "handed_over"  # outcome of leaving a queue for the step a change redefined
 RETURN_BLOCK = 256  # returning contacts drawn at a time
+CASE_CHUNK = 1 << 16  # contacts' attributes drawn at a time (bounding the draws' temporaries)
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
 OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads: OPEN_BLOCK + 1000 x step + team
@@ -133,7 +136,7 @@ class Pathway:
             if pair not in first:
                 pool.resize(0)  # a team or role a change brings in: nobody yet
         self.days = days
-        self.cases = Cases(*(array("i") for _ in Cases.__dataclass_fields__))
+        self.cases = Cases.empty()
         self.ctx = Context(
             env=env,
             scenario=s,
@@ -160,6 +163,7 @@ class Pathway:
         self.runners = self.period_runners[0]
         self.entry = self.entries[0]
         self.all_runners = list({id(r): r for row in self.period_runners for r in row}.values())
+        self.draws = CaseDraws(seed, replication, self.all_runners, self.cases)
         self.arrived = EVENT_CODE["arrived"]
         # with a hand-over on a date, where each case is (step index) and its process
         self.track = any(p.open_cases == "hand_over" for p in periods[1:])
@@ -177,9 +181,7 @@ class Pathway:
         copied its attributes. The pathway's references form cycles, which the paused
         collector (``sgsim.studies.runner.paused_gc``) would keep until the replication's
         metrics are computed: at England's scale, a gigabyte."""
-        for runner in self.all_runners:
-            for column in runner.draws.values():
-                del column[:]
+        self.draws.release()
         for name in Cases.__dataclass_fields__:
             del getattr(self.cases, name)[:]
 
@@ -245,21 +247,18 @@ class Pathway:
                         request.proc.interrupt(HAND_OVER)
 
     def add_cases(self, n: int, block: int | None = None, priority: str | None = None) -> range:
-        """Draw ``n`` more contacts: what they are about, then what each step decides.
+        """Draw ``n`` more contacts: what they are about now, what each step decides as
+        they arrive (``CaseDraws.need``).
 
         ``block`` numbers a block of contacts drawn after the first (adults coming back,
         starting backlogs), each from streams of its own; ``priority``, if given, is every
         new case's priority; returns the new case ids.
         """
         first = len(self.cases)
-        drawn = draw_cases(self.s, self.seed, self.replication, n, block, priority)
-        for runner in self.all_runners:
-
-            def rng(name: str, owner: str = runner.name) -> np.random.Generator:
-                return stream(self.seed, self.replication, owner, name, block)
-
-            runner.draw_all(rng, drawn, n)
-        self.cases.extend(drawn)
+        streams = attribute_streams(self.seed, self.replication, block)
+        for start in range(0, n, CASE_CHUNK):
+            self.cases.extend(draw_cases(self.s, streams, min(CASE_CHUNK, n - start), priority))
+        self.draws.add(first, n, block)
         return range(first, first + n)
 
     def add_backlog(self) -> None:
@@ -318,6 +317,7 @@ class Pathway:
         self, i: int, k: int, age: float, rng: np.random.Generator
     ) -> Generator[Any, Any, None]:
         runner = self.runners[k]
+        self.draws.need(i)
         self.record((i, k * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
         outcome = yield from runner.resume(i, age, rng)
         after = runner.next[outcome][self.cases.route_key[i]]
@@ -373,12 +373,16 @@ class Pathway:
         track = self.track
         if track:
             self.case_of[self.env.active_process] = i
+        draws = self.draws
         if arrive:
+            if draws.pending[i >> SHIFT]:
+                draws.need(i)
             self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
         while True:
             runner = self.runners[step]
             if runner.terminal:
                 runner.leave(i)
+                draws.left(i)
                 if track:
                     del self.case_of[self.env.active_process], self.where[i]
                 return

@@ -1,0 +1,203 @@
+"""What chance decides for each case at each step, held a block of cases at a time.
+
+Every step draws, vectorised, a value or two per case (``StepRunner.draw``). Held for every
+case from the start to the end of a run, those draws were most of an England-sized run's
+memory (640 MB for its 6.8 million cases). Here they are drawn for a block of ``BLOCK``
+cases when the block's first case arrives, and freed once every case of the block has
+left the pathway: a run holds the blocks of the cases still in it, and a case that never
+leaves (a queue that never settles) holds its own block only.
+
+The numbers are those of one whole draw. Cases come in **segments**, each with streams of
+its own (``block`` of ``sgsim.model.streams``): the new contacts, each starting backlog and
+open caseload, each kind of other work, each block of returning adults. A segment's
+draws are made in order, a part at a time, from generators kept from one part to the
+next; every distribution sgsim draws from gives the same numbers drawn in parts as drawn
+at once (``tests/test_blocks.py`` checks each). A draw that follows another from the same
+stream in a whole draw (one per risk level) starts where the whole draws before it would
+have left that stream (``Streams.after``).
+
+Blocks are aligned on case ids, so that reading a draw is ``column[i >> SHIFT][i & MASK]``.
+A segment may end inside a block and the next one start there: each fills its own part.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sgsim.model.demand import Cases
+from sgsim.model.streams import stream
+
+if TYPE_CHECKING:
+    from sgsim.model.steps.base import StepRunner
+
+SHIFT = 10
+BLOCK = 1 << SHIFT  # cases a block: about 100 kB of West Sussex's draws
+MASK = BLOCK - 1
+SKIP_CHUNK = 1 << 16  # values drawn at a time to move a stream past a whole draw
+
+# array typecode keeping draws of each numpy dtype kind: float, integer (an outcome's
+# index: two bytes), yes or no
+DRAW_TYPES = {"f": "d", "i": "h", "u": "h", "b": "b"}
+MAX_OUTCOMES = 2**15  # outcome indices a two-byte draw holds
+
+Sampler = Callable[[np.random.Generator, int], object]
+
+
+@dataclass
+class Segment:
+    """Cases ``first`` to ``first + n - 1``, drawn from the streams of ``block``."""
+
+    first: int
+    n: int
+    block: int | None
+    seed: int
+    replication: int
+    drawn: int = 0  # cases drawn so far, from the first
+    # (drawer, stream name, draws before): two runners of one step (before and after a
+    # change) draw the same numbers, each from its own generator
+    generators: dict[tuple[int, str, int], np.random.Generator] = field(default_factory=dict)
+
+    def generator(
+        self, drawer: int, owner: str, name: str, before: Sequence[Sampler] = ()
+    ) -> np.random.Generator:
+        """Stream ``owner/name`` of drawer number ``drawer``, where this segment's parts
+        drawn so far left it; with ``before``, where it stands after those whole draws of
+        the segment (made one after another from it) and the parts of the draw that
+        follows them."""
+        key = (drawer, name, len(before))
+        rng = self.generators.get(key)
+        if rng is None:
+            if self.drawn:
+                raise RuntimeError(f"stream {owner}/{name} first drawn after a segment's start")
+            rng = stream(self.seed, self.replication, owner, name, self.block)
+            for sample in before:
+                for start in range(0, self.n, SKIP_CHUNK):
+                    sample(rng, min(SKIP_CHUNK, self.n - start))
+            self.generators[key] = rng
+        return rng
+
+
+class Streams:
+    """One step's streams for one part of a segment: ``rng(name)`` is the stream ``name``,
+    where the segment's earlier parts left it."""
+
+    def __init__(self, segment: Segment, drawer: int, owner: str) -> None:
+        self.segment = segment
+        self.drawer = drawer
+        self.owner = owner
+
+    def __call__(self, name: str) -> np.random.Generator:
+        return self.segment.generator(self.drawer, self.owner, name)
+
+    def after(self, name: str, before: Sequence[Sampler]) -> np.random.Generator:
+        """The stream ``name`` for a draw that, in a whole draw of the segment, follows
+        the draws ``before`` from the same stream: each a sampler ``(rng, n)``, the same
+        list for the same draw at every part."""
+        return self.segment.generator(self.drawer, self.owner, name, before)
+
+
+class CaseDraws:
+    """Every step's draws for the cases of a run, in blocks: drawn on a case's arrival
+    (``need``), freed when a block's last case leaves (``left``)."""
+
+    def __init__(
+        self, seed: int, replication: int, runners: list[StepRunner], cases: Cases
+    ) -> None:
+        self.seed = seed
+        self.replication = replication
+        self.runners = runners
+        self.cases = cases
+        self.segments: list[Segment] = []
+        self.starts: list[int] = []  # each segment's first case, for bisect
+        self.pending: list[int] = []  # per block: its cases not drawn yet
+        self.live: list[int] = []  # per block: its cases that have not left yet
+        self.held: set[int] = set()  # blocks whose draws are held
+
+    def add(self, first: int, n: int, block: int | None) -> None:
+        """Cases ``first`` to ``first + n - 1``, whose attributes are drawn, are a
+        segment drawing from the streams of ``block``."""
+        if n == 0:
+            return
+        self.segments.append(Segment(first, n, block, self.seed, self.replication))
+        self.starts.append(first)
+        last = (first + n - 1) >> SHIFT
+        while len(self.live) <= last:
+            self.live.append(0)
+            self.pending.append(0)
+        for k in range(first >> SHIFT, last + 1):
+            part = min(first + n, (k + 1) << SHIFT) - max(first, k << SHIFT)
+            self.live[k] += part
+            self.pending[k] += part
+
+    def need(self, i: int) -> None:
+        """Case ``i`` arrives: draw its segment's part of its block, if not drawn yet
+        (and the segment's parts before it: a segment is drawn in order)."""
+        segment = self.segments[bisect_right(self.starts, i) - 1]
+        end = min(segment.first + segment.n, ((i >> SHIFT) + 1) << SHIFT)
+        while segment.first + segment.drawn < end:
+            a = segment.first + segment.drawn
+            b = min(end, ((a >> SHIFT) + 1) << SHIFT)
+            self._draw(segment, a, b)
+            segment.drawn += b - a
+            self.pending[a >> SHIFT] -= b - a
+        if segment.drawn == segment.n:
+            segment.generators.clear()
+
+    def _draw(self, segment: Segment, a: int, b: int) -> None:
+        """Every step's draws for cases ``a`` to ``b - 1``, all in one block."""
+        cases = self.cases
+        part = Cases(
+            *(np.asarray(getattr(cases, name)[a:b]) for name in Cases.__dataclass_fields__)
+        )
+        k, at = a >> SHIFT, a & MASK
+        self.held.add(k)
+        for drawer, runner in enumerate(self.runners):
+            drawn = runner.draw_all(Streams(segment, drawer, runner.name), part, b - a)
+            for name, values in drawn.items():
+                column = runner.draws.setdefault(name, [])
+                _store(column, k, at, np.asarray(values), runner.name)
+
+    def left(self, i: int) -> None:
+        """Case ``i`` has left the pathway; its block's draws are freed if it was the last."""
+        k = i >> SHIFT
+        self.live[k] -= 1
+        if not self.live[k]:
+            self.free(k)
+
+    def free(self, k: int) -> None:
+        """Drop block ``k``'s draws."""
+        if k not in self.held:
+            return
+        self.held.discard(k)
+        for runner in self.runners:
+            for column in runner.draws.values():
+                if k < len(column):
+                    column[k] = None
+
+    def release(self) -> None:
+        """Drop every block's draws and the segments' streams: the run is over."""
+        for runner in self.runners:
+            for column in runner.draws.values():
+                column.clear()
+        self.held.clear()
+        self.segments.clear()
+        self.starts.clear()
+
+
+def _store(column: list[Any], k: int, at: int, values: np.ndarray, owner: str) -> None:
+    """Put ``values`` in block ``k`` of ``column`` from offset ``at``: in an ``array`` (8
+    bytes a number, 2 an outcome, 1 a yes or no), not a list (32 bytes a float)."""
+    if values.dtype.kind in "iu" and values.size and values.max() >= MAX_OUTCOMES:
+        raise ValueError(f"step {owner}: more than {MAX_OUTCOMES} outcomes")
+    while len(column) <= k:
+        column.append(None)
+    typecode = DRAW_TYPES[values.dtype.kind]
+    if column[k] is None:
+        column[k] = array(typecode, bytes(BLOCK * array(typecode).itemsize))
+    column[k][at : at + values.size] = array(typecode, values.astype(typecode).tobytes())
