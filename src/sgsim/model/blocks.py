@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 SHIFT = 10
 BLOCK = 1 << SHIFT  # cases a block: about 100 kB of West Sussex's draws
 MASK = BLOCK - 1
+AHEAD = 64  # blocks drawn at a time: numpy's cost a call, not a block's size, then dominates
 SKIP_CHUNK = 1 << 16  # values drawn at a time to move a stream past a whole draw
 
 # array typecode keeping draws of each numpy dtype kind: float, integer (an outcome's
@@ -104,7 +105,7 @@ class Streams:
 
 class CaseDraws:
     """Every step's draws for the cases of a run, in blocks: drawn on a case's arrival
-    (``need``), freed when a block's last case leaves (``left``)."""
+    (``need``), freed when a block's last case leaves (``free``)."""
 
     def __init__(
         self, seed: int, replication: int, runners: list[StepRunner], cases: Cases
@@ -136,42 +137,30 @@ class CaseDraws:
             self.pending[k] += part
 
     def need(self, i: int) -> None:
-        """Case ``i`` arrives: draw its segment's part of its block, if not drawn yet
-        (and the segment's parts before it: a segment is drawn in order)."""
+        """Case ``i`` arrives: if its segment's part of its block is not drawn yet, draw it
+        and the segment's next AHEAD - 1 blocks (with any parts before it: a segment is
+        drawn in order)."""
         segment = self.segments[bisect_right(self.starts, i) - 1]
-        end = min(segment.first + segment.n, ((i >> SHIFT) + 1) << SHIFT)
-        while segment.first + segment.drawn < end:
-            a = segment.first + segment.drawn
-            b = min(end, ((a >> SHIFT) + 1) << SHIFT)
-            self._draw(segment, a, b)
-            segment.drawn += b - a
-            self.pending[a >> SHIFT] -= b - a
-        if segment.drawn == segment.n:
-            segment.generators.clear()
-
-    def _draw(self, segment: Segment, a: int, b: int) -> None:
-        """Every step's draws for cases ``a`` to ``b - 1``, all in one block."""
-        cases = self.cases
-        part = Cases(
-            *(np.asarray(getattr(cases, name)[a:b]) for name in Cases.__dataclass_fields__)
-        )
-        k, at = a >> SHIFT, a & MASK
-        self.held.add(k)
+        a = segment.first + segment.drawn
+        if a > i:
+            return
+        b = min(segment.first + segment.n, ((i >> SHIFT) + AHEAD) << SHIFT)
+        cases, names = self.cases, Cases.__dataclass_fields__
+        part = Cases(*(np.asarray(getattr(cases, name)[a:b]) for name in names))
         for drawer, runner in enumerate(self.runners):
             drawn = runner.draw_all(Streams(segment, drawer, runner.name), part, b - a)
             for name, values in drawn.items():
-                column = runner.draws.setdefault(name, [])
-                _store(column, k, at, np.asarray(values), runner.name)
-
-    def left(self, i: int) -> None:
-        """Case ``i`` has left the pathway; its block's draws are freed if it was the last."""
-        k = i >> SHIFT
-        self.live[k] -= 1
-        if not self.live[k]:
-            self.free(k)
+                _store(runner.draws.setdefault(name, []), a, np.asarray(values), runner.name)
+        for k in range(a >> SHIFT, ((b - 1) >> SHIFT) + 1):
+            self.held.add(k)
+            self.pending[k] -= min(b, (k + 1) << SHIFT) - max(a, k << SHIFT)
+        segment.drawn = b - segment.first
+        if segment.drawn == segment.n:
+            segment.generators.clear()
 
     def free(self, k: int) -> None:
-        """Drop block ``k``'s draws."""
+        """Drop block ``k``'s draws: its last case has left (``Pathway.contact`` counts
+        ``live`` down as each case leaves)."""
         if k not in self.held:
             return
         self.held.discard(k)
@@ -190,14 +179,19 @@ class CaseDraws:
         self.starts.clear()
 
 
-def _store(column: list[Any], k: int, at: int, values: np.ndarray, owner: str) -> None:
-    """Put ``values`` in block ``k`` of ``column`` from offset ``at``: in an ``array`` (8
-    bytes a number, 2 an outcome, 1 a yes or no), not a list (32 bytes a float)."""
+def _store(column: list[Any], first: int, values: np.ndarray, owner: str) -> None:
+    """Put the values of cases ``first`` onwards in their blocks of ``column``, each an
+    ``array`` (8 bytes a number, 2 an outcome, 1 a yes or no; a list's float is 32)."""
     if values.dtype.kind in "iu" and values.size and values.max() >= MAX_OUTCOMES:
         raise ValueError(f"step {owner}: more than {MAX_OUTCOMES} outcomes")
-    while len(column) <= k:
-        column.append(None)
     typecode = DRAW_TYPES[values.dtype.kind]
-    if column[k] is None:
-        column[k] = array(typecode, bytes(BLOCK * array(typecode).itemsize))
-    column[k][at : at + values.size] = array(typecode, values.astype(typecode).tobytes())
+    values = values.astype(typecode)
+    end = first + values.size
+    while len(column) <= (end - 1) >> SHIFT:
+        column.append(None)
+    for k in range(first >> SHIFT, ((end - 1) >> SHIFT) + 1):
+        a, b = max(first, k << SHIFT), min(end, (k + 1) << SHIFT)
+        if column[k] is None:
+            column[k] = array(typecode, bytes(BLOCK * values.itemsize))
+        part = array(typecode, values[a - first : b - first].tobytes())
+        column[k][a & MASK : (a & MASK) + b - a] = part

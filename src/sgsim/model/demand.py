@@ -60,16 +60,15 @@ def arrival_times(s: Scenario, seed: int, replication: int) -> np.ndarray:
 ATTRIBUTES = ("source", "area", "subject", "priority", "risk_level", "abuse_type", "location")
 
 
-# The most categories an attribute may have: cases hold them in two bytes (``Cases``).
-MAX_CATEGORIES = 2**15 - 1
-MAX_ROUTE_KEYS = 2**31 - 1  # route keys a case holds in four bytes
 TYPECODES = {"route_key": "i"}  # each field's ``array`` typecode if not "h"
 
 
 @dataclass
 class Cases:
     """Per-contact attributes as ``array``s (scalar access in the event loop as fast as a
-    list's): two bytes a category (at most MAX_CATEGORIES of each), four a route key.
+    list's): two bytes a category (``validate`` allows at most
+    ``sgsim.scenario.limits.MAX_CATEGORIES`` of each), four a route key (at most
+    ``sgsim.scenario.sizes.MAX_ROUTE_CELLS``).
 
     ``route_key`` combines the attributes routes may test into one index, so a step finds
     a case's next step with two list look-ups.

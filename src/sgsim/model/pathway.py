@@ -382,7 +382,10 @@ class Pathway:
             runner = self.runners[step]
             if runner.terminal:
                 runner.leave(i)
-                draws.left(i)
+                k = i >> SHIFT  # CaseDraws.left written out: this runs for every case
+                draws.live[k] -= 1
+                if not draws.live[k]:
+                    draws.free(k)
                 if track:
                     del self.case_of[self.env.active_process], self.where[i]
                 return

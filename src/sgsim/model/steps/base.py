@@ -356,11 +356,12 @@ class TouchRunner(StepRunner):
             now = env._now
         person = pool.free.pop()
         pool_id = self.pool_ids[area]
-        hours = self.hours[i >> SHIFT][i & MASK]
+        k, j = i >> SHIFT, i & MASK
+        hours = self.hours[k][j]
         clock = pool.clock
         record((i, self.started, clock.next_open(now) if hours > 0 else now, pool_id, person, 0))
         yield env.timeout(clock.add_hours(now, hours * pool.stretch) - now)
-        outcome = self.outcome[i >> SHIFT][i & MASK]
+        outcome = self.outcome[k][j]
         record((i, self.finished, env._now, pool_id, person, self.outcomes[outcome]))
         pool.free.append(person)
         pool.give_back()
