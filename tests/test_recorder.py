@@ -10,10 +10,11 @@ import pytest
 
 from sgsim.analysis.metrics import compute
 from sgsim.model import simulate
+from sgsim.model.case_parts import CaseParts
 from sgsim.model.demand import arrival_times
 from sgsim.model.engine import SimPyEngine
 from sgsim.model.pathway import Pathway
-from sgsim.model.recorder import Recorder
+from sgsim.model.recorder import COLUMNS, Recorder
 from sgsim.model.steps.base import N_EVENTS
 from sgsim.scenario.loading import load_scenario
 
@@ -106,3 +107,33 @@ def test_compact_log_gives_the_metrics_of_the_list_of_tuples(name):
         outcome=table[:, 5].astype(np.int16),
     )
     assert compute(log, s) == pytest.approx(compute(old, s), nan_ok=True, rel=0, abs=0)
+
+
+def test_rows_on_disk_come_back_by_part_each_in_time_order_ties_as_recorded():
+    """The hand-made rows above, packed to disk in parts of two cases (0-1, 2-3, 4): each
+    part's rows are its cases', in time order, ties in recording order (cases 2 and 3
+    at 0.5 and 0 are in the same part as each other, 0 and 1 in another)."""
+    step = N_EVENTS
+    rows = [(0, step + 1, 2.0, 1, 3, 4), (1, step + 2, 1.0, -1, 0, 0), (2, step + 3, 0.5, 0, 1, 2)]
+    rows += [(3, step, 0.0, -1, 0, 0), (4, step + 4, 3.0, -1, 0, 1), (2, step + 4, 3.0, 0, 1, 0)]
+    parts = CaseParts(cases_per_part=2)
+    try:
+        recorder = Recorder(parts)
+        for row in rows[:4]:
+            recorder.record(row)
+        recorder.pack(1.0, at_least=1)  # two blocks: 0.0 and 0.5, then the rest
+        for row in rows[4:]:
+            recorder.record(row)
+        recorder.close()
+        assert parts.rows == 6
+        first, second, third = (parts.read(k) for k in range(3))
+        assert first["case"].tolist() == [1, 0] and first["time"].tolist() == [1.0, 2.0]
+        assert second["case"].tolist() == [3, 2, 2]
+        assert second["time"].tolist() == [0.0, 0.5, 3.0]
+        assert second["event"].tolist() == [0, 3, 4]
+        assert third["case"].tolist() == [4] and third["outcome"].tolist() == [1]
+        assert parts.read(3)["case"].size == 0  # a part with no events
+        for part in (first, second, third):
+            assert {name: part[name].dtype for name in COLUMNS} == COLUMNS
+    finally:
+        parts.remove()

@@ -26,7 +26,7 @@ import numpy as np
 
 from sgsim.analysis.partition import in_parts
 from sgsim.model.calendar import WorkingClock, WorkingDays, scenario_days, team_clock
-from sgsim.model.eventlog import EventLog
+from sgsim.model.eventlog import EventLog, LogInfo, RunLog
 from sgsim.model.pathway import HAND_OVER
 from sgsim.model.pools import staff_count, task_stretch
 from sgsim.model.rota import overrun_hours, person_hours, roster
@@ -227,7 +227,7 @@ def _span_labels(s: Scenario) -> dict[str, str]:
 
 
 def compute(
-    log: EventLog,
+    log: RunLog,
     s: Scenario,
     days: WorkingDays | None = None,
     each: dict[str, np.ndarray] | None = None,
@@ -352,7 +352,7 @@ def _part_sums(log: EventLog, s: Scenario, days: WorkingDays, means: bool) -> Su
     return sums
 
 
-def _finish(log: EventLog, s: Scenario, days: WorkingDays, sums: Sums) -> dict[str, float]:
+def _finish(log: LogInfo, s: Scenario, days: WorkingDays, sums: Sums) -> dict[str, float]:
     """The metrics from the parts' sums: ratios, means, time averages, and what is not a
     sum over cases (the staff's hours at work, overtime) from the whole log."""
     names = _names(s)
@@ -389,7 +389,7 @@ def _finish(log: EventLog, s: Scenario, days: WorkingDays, sums: Sums) -> dict[s
 
 
 def overtime(
-    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
+    log: LogInfo, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
 ) -> dict[str, float]:
     """Per role working shifts, as rates a year over the period: overtime person-hours
     (roles with overtime), and hours past a shift's end finishing the task in hand."""
@@ -663,7 +663,7 @@ def _worked(clock: WorkingClock, busy: tuple[np.ndarray, np.ndarray], t: np.ndar
 
 
 def at_work(
-    log: EventLog,
+    log: LogInfo,
     s: Scenario,
     pair: tuple[str, str],
     clock: WorkingClock,
@@ -688,7 +688,7 @@ def at_work(
 
 
 def people_on_duty(
-    log: EventLog, s: Scenario, pair: tuple[str, str], days: WorkingDays
+    log: LogInfo, s: Scenario, pair: tuple[str, str], days: WorkingDays
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Spans (starts, ends, people) of a shift-working pool's people on: its roster, then
     its overtime stays."""
@@ -702,7 +702,7 @@ def people_on_duty(
 
 
 def _shares(
-    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, t: np.ndarray, key: str
+    log: LogInfo, s: Scenario, days: WorkingDays, sums: Sums, t: np.ndarray, key: str
 ) -> dict[str, np.ndarray]:
     """Per staff pool, the share of its hours at work spent on pathway tasks in each
     interval between consecutive times t (touch hours: ``KEY:POOL`` of the sums).
@@ -725,7 +725,7 @@ def _shares(
 
 
 def utilisation(
-    log: EventLog, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
+    log: LogInfo, s: Scenario, days: WorkingDays, sums: Sums, period: np.ndarray
 ) -> dict[str, float]:
     """Touch hours worked in the period over the pool's hours at work in the period: on
     safeguarding, and in total (with other work, as its own demand or a fixed share)."""
@@ -757,7 +757,7 @@ def _has_other_work(s: Scenario, role: Role) -> bool:
     return role.other_work_share > 0 or bool(s.demand.other_work)
 
 
-def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
+def weekly_utilisation(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     """Utilisation of each staff pool in each week of the run (the last may be partial)."""
     edges = np.append(np.arange(0, s.horizon_days, 7, dtype=float), float(s.horizon_days))
     sums = Sums()
@@ -766,7 +766,7 @@ def weekly_utilisation(log: EventLog, s: Scenario, days: WorkingDays) -> dict[st
     return {"week_start_day": edges[:-1]} | _shares(log, s, days, sums, edges, "busy")
 
 
-def concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
+def concerns_per_month(log: RunLog, s: Scenario) -> dict[str, int]:
     """Concerns raised in each calendar month that lies wholly inside the measured period."""
     sums = Sums()
     for own in in_parts(log, lambda part: _concerns_per_month(part, s)):
@@ -796,7 +796,7 @@ def _concerns_per_month(log: EventLog, s: Scenario) -> dict[str, int]:
     return months
 
 
-def samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
+def samples(log: RunLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndarray]:
     """Per-case values behind the means and plots.
 
     Timeliness against the target is judged on the cohort of contacts whose deadline falls
@@ -843,7 +843,7 @@ def _samples(log: EventLog, s: Scenario, days: WorkingDays) -> dict[str, np.ndar
     return out
 
 
-def daily_queues(log: EventLog, s: Scenario) -> dict[str, np.ndarray]:
+def daily_queues(log: RunLog, s: Scenario) -> dict[str, np.ndarray]:
     """Queue lengths at the end of each simulated day, and each day's arrivals (a part of
     the cases at a time)."""
     sums = Sums()

@@ -5,7 +5,9 @@ Every metric is a function of each case's own events plus sums over cases (see
 every event of its cases, and the parts' sums added. At England's scale (40 million
 events) the masks, sorts and per-case arrays of the whole log at once would take over a
 gigabyte; a part's take tens of megabytes. A log no bigger than a part is its own one part,
-as it is, so a council's run pays nothing for this.
+as it is, so a council's run pays nothing for this. A run expected to have more than
+ON_DISK_EVENTS events keeps its log on disk in such parts as it runs (``on_disk``,
+``sgsim.model.eventlog.PartedLog``), so neither the run nor its metrics hold it whole.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import TypeVar
 
 import numpy as np
 
-from sgsim.model.eventlog import EventLog
+from sgsim.model.eventlog import EventLog, PartedLog, RunLog
+from sgsim.scenario.schema import Scenario
+from sgsim.scenario.sizes import estimated_cases_and_events
 
 # Events in a part: a part's own columns are 23 bytes an event, and its temporaries
 # (masks, sorted indices, per-case arrays) about as much again.
@@ -26,12 +30,26 @@ PART_EVENTS = 2_000_000
 SCAN_ROWS = 1_000_000
 # Cases counted together when sizing the parts (a part is a whole number of blocks).
 CASE_BLOCK = 64
+# Expected events of a run above which its log is kept on disk: twice a part, 90 MB
+ON_DISK_EVENTS = 2 * PART_EVENTS
 
 T = TypeVar("T")
 
 
-def in_parts(log: EventLog, measure: Callable[[EventLog], T]) -> list[T]:
+def on_disk(s: Scenario) -> int | None:
+    """Cases a part for a run of the scenario to keep its log on disk in (about
+    PART_EVENTS events each, by the expected events of a case), or None to keep it in
+    memory: a run expected to have ON_DISK_EVENTS events or fewer."""
+    cases, events = estimated_cases_and_events(s)
+    if events <= ON_DISK_EVENTS:
+        return None
+    return max(CASE_BLOCK, int(PART_EVENTS * cases / events))
+
+
+def in_parts(log: RunLog, measure: Callable[[EventLog], T]) -> list[T]:
     """``measure`` of each part of the log, in turn (one part is held at a time)."""
+    if isinstance(log, PartedLog):
+        return [measure(part) for part in log.parts()]
     if len(log) <= PART_EVENTS:
         return [measure(log)]
     return [measure(cases_of(log, *part)) for part in case_ranges(log, PART_EVENTS)]

@@ -5,31 +5,32 @@ arrived, queued, started, finished, work_started, work_done, left; each row name
 step, the pool (team and role) and the person or caseload place, and the outcome. Columns
 follow what animation and process-mining tools read (vidigi's ``entity_id, event_type,
 event, time, resource_id``). Codes are small integers, named on output.
+
+A run too big to hold its events in memory keeps them on disk instead, in parts of
+consecutive case ids (``PartedLog``); every metric is a sum over cases, so it is computed
+a part at a time (``sgsim.analysis.partition``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from sgsim.model.case_parts import CaseParts
 from sgsim.model.steps.base import EVENT_CODE, EVENTS
 
-__all__ = ["EVENTS", "EventLog"]
+__all__ = ["EVENTS", "EventLog", "LogInfo", "PartedLog", "RunLog"]
 
 
-@dataclass(frozen=True)
-class EventLog:
-    """One replication's events as columns, with the names behind the codes."""
+@dataclass(frozen=True, kw_only=True)
+class LogInfo:
+    """What a replication's log says besides its rows: the names behind the codes, each
+    case's attributes and the overtime worked."""
 
     replication: int
-    case: np.ndarray  # int32, case (entity) id
-    step: np.ndarray  # int16, index into steps
-    event: np.ndarray  # int8, code into EVENTS
-    time: np.ndarray  # float64, days from the origin
-    pool: np.ndarray  # int16, index into pools, -1 for none
-    resource: np.ndarray  # int32, person or caseload place within the pool, 0 for none
-    outcome: np.ndarray  # int16, index into outcomes (0: none)
     steps: tuple[str, ...]
     kinds: tuple[str, ...]  # the kind of each step
     pools: tuple[str, ...]
@@ -39,12 +40,29 @@ class EventLog:
     # overtime stays: one row (pool, start, end, people) each (``sgsim.model.pools.ShiftPool``)
     overtime: np.ndarray = field(default_factory=lambda: np.zeros((0, 4)))
 
-    def __len__(self) -> int:
-        return int(self.case.size)
-
     @property
     def n_cases(self) -> int:
         return int(self.attributes["source"].size)
+
+    def info(self) -> dict:
+        """The fields of ``LogInfo``, to build another log that says the same."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(LogInfo)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventLog(LogInfo):
+    """One replication's events as columns, with the names behind the codes."""
+
+    case: np.ndarray  # int32, case (entity) id
+    step: np.ndarray  # int16, index into steps
+    event: np.ndarray  # int8, code into EVENTS
+    time: np.ndarray  # float64, days from the origin
+    pool: np.ndarray  # int16, index into pools, -1 for none
+    resource: np.ndarray  # int32, person or caseload place within the pool, 0 for none
+    outcome: np.ndarray  # int16, index into outcomes (0: none)
+
+    def __len__(self) -> int:
+        return int(self.case.size)
 
     def rows(
         self,
@@ -62,3 +80,34 @@ class EventLog:
         if outcome is not None:
             m &= self.outcome == self.outcomes.index(outcome)
         return m
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartedLog(LogInfo):
+    """One replication's events on disk in parts of consecutive case ids
+    (``sgsim.model.case_parts``), read one part at a time: it has no columns to read
+    whole, so nothing can compute from it without going part by part."""
+
+    store: CaseParts
+
+    def __len__(self) -> int:
+        return self.store.rows
+
+    def parts(self) -> Iterator[EventLog]:
+        """Each part as an event log of its own cases, renumbered from 0, in the log's
+        order (each part's events in time order, ties as recorded)."""
+        size = self.store.cases_per_part
+        for first in range(0, self.n_cases, size):
+            columns = self.store.read(first // size)
+            columns["case"] -= np.int32(first)
+            attributes = {
+                name: values[first : first + size] for name, values in self.attributes.items()
+            }
+            yield EventLog(**(self.info() | {"attributes": attributes}), **columns)
+
+    def remove(self) -> None:
+        """Delete the files on disk (the log cannot be read after)."""
+        self.store.remove()
+
+
+RunLog = EventLog | PartedLog  # what a run returns: in memory, or on disk for a big run

@@ -9,16 +9,21 @@ The log is in time order, ties in the order they were recorded. Starts are recor
 a task is taken but dated when work begins (the next opening), so a row may be dated
 after the slice it was recorded in: ``pack`` keeps such rows back for the next block and
 sorts each block (stably), so the blocks, joined, are in order with no sort of the
-whole log and no second copy of it.
+whole log and no second copy of it. A run too big to hold its events writes each block to
+disk instead, split by case (``sgsim.model.case_parts``).
 """
 
 from __future__ import annotations
 
 import itertools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sgsim.model.steps.base import N_EVENTS, Row
+
+if TYPE_CHECKING:
+    from sgsim.model.case_parts import CaseParts
 
 FIELDS = 6  # case, step * N_EVENTS + event, time, pool, person or place, outcome
 # The event log's columns and their types (sgsim.model.eventlog.EventLog)
@@ -35,12 +40,14 @@ PACK_ROWS = 50_000  # tuples kept before packing: about 10 MB
 
 
 class Recorder:
-    """The rows of one run: ``record`` appends a ``Row``; ``pack`` compacts them."""
+    """The rows of one run: ``record`` appends a ``Row``; ``pack`` compacts them, into
+    blocks in memory or, given ``parts``, into files on disk."""
 
-    def __init__(self) -> None:
+    def __init__(self, parts: CaseParts | None = None) -> None:
         self._rows: list[Row] = []
         self.record = self._rows.append
-        self._parts: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
+        self._blocks: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
+        self.parts = parts
         self._packed_until = -np.inf  # every row packed so far is dated before this
 
     def pack(self, now: float, at_least: int = PACK_ROWS) -> None:
@@ -70,24 +77,32 @@ class Recorder:
             "resource": table[:, 4],
             "outcome": table[:, 5],
         }
-        for name, dtype in COLUMNS.items():
-            self._parts[name].append(values[name].astype(dtype))
+        block = {name: values[name].astype(dtype) for name, dtype in COLUMNS.items()}
+        if self.parts is not None:
+            self.parts.write(block)
+            return
+        for name, column in block.items():
+            self._blocks[name].append(column)
+
+    def close(self) -> None:
+        """Pack every row left (at the end of the run)."""
+        self.pack(np.inf, at_least=1)
 
     def columns(self) -> dict[str, np.ndarray]:
         """Every row, as the event log's columns in time order (ties as recorded).
 
         Each column is copied into place block by block, each block freed once copied, so
         the join holds a block more than the log, not a column more."""
-        self.pack(np.inf, at_least=1)
+        self.close()
         out = {}
         for name, dtype in COLUMNS.items():
-            parts = self._parts[name]
-            column = np.empty(sum(part.size for part in parts), dtype=dtype)
+            blocks = self._blocks[name]
+            column = np.empty(sum(block.size for block in blocks), dtype=dtype)
             at = 0
-            parts.reverse()  # the first block last, so each is popped from the end
-            while parts:
-                part = parts.pop()
-                column[at : at + part.size] = part
-                at += part.size
+            blocks.reverse()  # the first block last, so each is popped from the end
+            while blocks:
+                block = blocks.pop()
+                column[at : at + block.size] = block
+                at += block.size
             out[name] = column
         return out

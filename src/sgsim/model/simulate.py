@@ -7,9 +7,10 @@ from array import array
 import numpy as np
 
 from sgsim.model.calendar import WorkingDays
+from sgsim.model.case_parts import CaseParts
 from sgsim.model.demand import ATTRIBUTES, arrival_times
 from sgsim.model.engine import Engine, SimPyEngine
-from sgsim.model.eventlog import EventLog
+from sgsim.model.eventlog import EventLog, PartedLog, RunLog
 from sgsim.model.pathway import Pathway, outcome_names, pool_names
 from sgsim.model.recorder import Recorder
 from sgsim.scenario.schema import Scenario
@@ -22,15 +23,17 @@ def simulate(
     days: WorkingDays | None = None,
     fast_path: bool = True,
     engine: type[Engine | SimPyEngine] = Engine,
-) -> EventLog:
+    cases_per_part: int | None = None,
+) -> RunLog:
     """Run one replication to the end of the horizon and return what happened.
 
     ``fast_path`` lets pools hand a free server over without a SimPy request event
     (``sgsim.model.pools``), and ``engine`` is the event loop (``sgsim.model.engine``);
-    the results are the same either way.
+    the results are the same either way. ``cases_per_part``: keep the events on disk in
+    parts of that many cases (a ``PartedLog``), not in memory.
     """
     env = engine()
-    recorder = Recorder()
+    recorder = Recorder(None if cases_per_part is None else CaseParts(cases_per_part))
     pathway = Pathway(env, s, seed, replication, recorder.record, days, fast_path)
     times = array("d", arrival_times(s, seed, replication).tobytes())  # 8 bytes each
     pathway.add_cases(len(times))
@@ -48,7 +51,7 @@ def simulate(
     return _to_log(s, replication, recorder, pathway)
 
 
-def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway) -> EventLog:
+def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway) -> RunLog:
     n_cases = pathway.next_return
     parent = np.full(n_cases, -1, dtype=np.int64)
     for child, p in pathway.parent.items():
@@ -71,18 +74,20 @@ def _to_log(s: Scenario, replication: int, recorder: Recorder, pathway: Pathway)
         other_work[i] = k
     attributes["other_work"] = other_work
     pathway.release()  # before the columns are joined: the peak of a run's memory
-    columns = recorder.columns()
-    return EventLog(
-        replication=replication,
-        **columns,
-        steps=tuple(s.steps),
-        kinds=tuple(step.kind for step in s.steps.values()),
-        pools=pool_names(s),
-        outcomes=outcome_names(s),
-        attributes=attributes,
-        attribute_names={name: s.demand.categories(name) for name in ATTRIBUTES},
-        overtime=_overtime(pathway),
-    )
+    info = {
+        "replication": replication,
+        "steps": tuple(s.steps),
+        "kinds": tuple(step.kind for step in s.steps.values()),
+        "pools": pool_names(s),
+        "outcomes": outcome_names(s),
+        "attributes": attributes,
+        "attribute_names": {name: s.demand.categories(name) for name in ATTRIBUTES},
+        "overtime": _overtime(pathway),
+    }
+    if recorder.parts is not None:
+        recorder.close()
+        return PartedLog(**info, store=recorder.parts)
+    return EventLog(**info, **recorder.columns())
 
 
 def _overtime(pathway: Pathway) -> np.ndarray:

@@ -103,11 +103,16 @@ def _size(needed: float) -> str:
 
 def estimated_events(s: Scenario, tables: Tables | None = None) -> float:
     """The expected events of one run of a valid scenario."""
+    return estimated_cases_and_events(s, tables)[1]
+
+
+def estimated_cases_and_events(s: Scenario, tables: Tables | None = None) -> tuple[float, float]:
+    """The expected cases and events of one run of a valid scenario."""
     from sgsim.scenario.routes import route_table
 
     tables = tables or {name: route_table(s, step) for name, step in s.steps.items()}
-    contacts, per_contact = _estimate(s, tables)
-    return contacts * per_contact
+    cases, per_case = _estimate(s, tables)
+    return cases, cases * per_case
 
 
 def machine_memory() -> float:

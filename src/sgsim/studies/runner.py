@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,10 +18,12 @@ from sgsim.analysis.metrics import (
     samples,
     weekly_utilisation,
 )
+from sgsim.analysis.partition import on_disk
 from sgsim.analysis.steady_state import Growth, still_growing
 from sgsim.analysis.summary import Summary, summarise_all
 from sgsim.model import EventLog, simulate
 from sgsim.model.calendar import scenario_days
+from sgsim.model.eventlog import PartedLog
 from sgsim.scenario.schema import Scenario
 from sgsim.studies.workers import worker_pool
 
@@ -70,7 +73,11 @@ def run_replications(
     index. ``pause_gc``: see ``paused_gc``.
     """
     result = RunResult(seed=seed)
-    jobs = [(s, seed, r, r < keep_logs, pause_gc, details) for r in range(replications)]
+    parts = on_disk(s)
+    jobs = [
+        Job(s, seed, r, r < keep_logs, None if r < keep_logs else parts, pause_gc, details)
+        for r in range(replications)
+    ]
     with ExitStack() as stack:
         if workers <= 1 or replications < 2:
             outcomes: Iterator[tuple] = map(_one_replication, jobs)
@@ -99,7 +106,12 @@ def metrics_of_each(
     numbers), all their replications shared among one pool's workers: a calibration's
     finite differences keep both cores busy where one scenario's few replications would not.
     """
-    jobs = [(s, seed, r, False, True, False) for s in scenarios for r in range(replications)]
+    jobs = [
+        Job(s, seed, r, False, parts, True, False)
+        for s in scenarios
+        for parts in [on_disk(s)]
+        for r in range(replications)
+    ]
     with ExitStack() as stack:
         if workers <= 1 or len(jobs) < 2:
             outcomes: Iterator[tuple] = map(_one_replication, jobs)
@@ -129,21 +141,38 @@ def paused_gc(pause: bool = True) -> Iterator[None]:
             gc.enable()
 
 
-def _one_replication(job: tuple[Scenario, int, int, bool, bool, bool]) -> tuple:
+class Job(NamedTuple):
+    """One replication to run: ``cases_per_part``, its log's on disk in parts of that many
+    cases (``sgsim.analysis.partition.on_disk``), or None: in memory."""
+
+    scenario: Scenario
+    seed: int
+    replication: int
+    keep_log: bool
+    cases_per_part: int | None
+    pause_gc: bool
+    details: bool
+
+
+def _one_replication(job: Job) -> tuple:
     """What one replication contributes: its metrics, the details asked for (or None) and
     its log if kept (top level, so worker processes can run it)."""
-    s, seed, r, keep_log, pause_gc, details = job
+    s, seed, r, keep_log, cases_per_part, pause_gc, details = job
     days = scenario_days(s)
     with paused_gc(pause_gc):
-        log = simulate(s, seed, r, days)
-    each = samples(log, s, days)
-    metrics = compute(log, s, days, each)
-    extra = None
-    if details:
-        extra = (
-            daily_queues(log, s),
-            concerns_per_month(log, s),
-            each,
-            weekly_utilisation(log, s, days),
-        )
+        log = simulate(s, seed, r, days, cases_per_part=cases_per_part)
+    try:
+        each = samples(log, s, days)
+        metrics = compute(log, s, days, each)
+        extra = None
+        if details:
+            extra = (
+                daily_queues(log, s),
+                concerns_per_month(log, s),
+                each,
+                weekly_utilisation(log, s, days),
+            )
+    finally:
+        if isinstance(log, PartedLog):
+            log.remove()
     return metrics, extra, log if keep_log else None
