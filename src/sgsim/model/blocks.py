@@ -60,27 +60,34 @@ class Segment:
     seed: int
     replication: int
     drawn: int = 0  # cases drawn so far, from the first
-    # (drawer, stream name, draws before): two runners of one step (before and after a
-    # change) draw the same numbers, each from its own generator
-    generators: dict[tuple[int, str, int], np.random.Generator] = field(default_factory=dict)
+    # (drawer, stream name, draws before it or None): two runners of one step (before
+    # and after a change) draw the same numbers, each from its own generator
+    generators: dict[tuple[int, str, int | None], np.random.Generator] = field(default_factory=dict)
+    starts: dict[tuple[int, str, int | None], dict[str, Any]] = field(default_factory=dict)
 
     def generator(
-        self, drawer: int, owner: str, name: str, before: Sequence[Sampler] = ()
+        self, drawer: int, owner: str, name: str, before: Sequence[Sampler] | None = None
     ) -> np.random.Generator:
         """Stream ``owner/name`` of drawer number ``drawer``, where this segment's parts
-        drawn so far left it; with ``before``, where it stands after those whole draws of
-        the segment (made one after another from it) and the parts of the draw that
-        follows them."""
-        key = (drawer, name, len(before))
+        drawn so far left it; with ``before`` (``Streams.after``), for the draw that
+        follows those whole draws of the segment from the same stream."""
+        key = (drawer, name, None if before is None else len(before))
         rng = self.generators.get(key)
-        if rng is None:
-            if self.drawn:
-                raise RuntimeError(f"stream {owner}/{name} first drawn after a segment's start")
+        if rng is not None:
+            return rng
+        if self.drawn:
+            raise RuntimeError(f"stream {owner}/{name} first drawn after a segment's start")
+        if before:  # where the draw before it started, moved past that whole draw
+            self.generator(drawer, owner, name, before[:-1])
+            rng = np.random.Generator(np.random.PCG64())
+            rng.bit_generator.state = self.starts[(drawer, name, len(before) - 1)]
+            for start in range(0, self.n, SKIP_CHUNK):
+                before[-1](rng, min(SKIP_CHUNK, self.n - start))
+        else:
             rng = stream(self.seed, self.replication, owner, name, self.block)
-            for sample in before:
-                for start in range(0, self.n, SKIP_CHUNK):
-                    sample(rng, min(SKIP_CHUNK, self.n - start))
-            self.generators[key] = rng
+        if before is not None:
+            self.starts[key] = rng.bit_generator.state
+        self.generators[key] = rng
         return rng
 
 
@@ -157,6 +164,7 @@ class CaseDraws:
         segment.drawn = b - segment.first
         if segment.drawn == segment.n:
             segment.generators.clear()
+            segment.starts.clear()
 
     def free(self, k: int) -> None:
         """Drop block ``k``'s draws: its last case has left (``Pathway.contact`` counts
@@ -191,7 +199,10 @@ def _store(column: list[Any], first: int, values: np.ndarray, owner: str) -> Non
         column.append(None)
     for k in range(first >> SHIFT, ((end - 1) >> SHIFT) + 1):
         a, b = max(first, k << SHIFT), min(end, (k + 1) << SHIFT)
+        part = array(typecode, values[a - first : b - first].tobytes())
+        if b - a == BLOCK:
+            column[k] = part
+            continue
         if column[k] is None:
             column[k] = array(typecode, bytes(BLOCK * values.itemsize))
-        part = array(typecode, values[a - first : b - first].tobytes())
         column[k][a & MASK : (a & MASK) + b - a] = part

@@ -373,19 +373,18 @@ class Pathway:
         track = self.track
         if track:
             self.case_of[self.env.active_process] = i
-        draws = self.draws
+        draws, block = self.draws, i >> SHIFT
         if arrive:
-            if draws.pending[i >> SHIFT]:
+            if draws.pending[block]:
                 draws.need(i)
             self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
         while True:
             runner = self.runners[step]
             if runner.terminal:
                 runner.leave(i)
-                k = i >> SHIFT  # CaseDraws.left written out: this runs for every case
-                draws.live[k] -= 1
-                if not draws.live[k]:
-                    draws.free(k)
+                draws.live[block] -= 1  # its block's draws are freed with its last case
+                if not draws.live[block]:
+                    draws.free(block)
                 if track:
                     del self.case_of[self.env.active_process], self.where[i]
                 return
