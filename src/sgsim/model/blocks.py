@@ -60,6 +60,7 @@ class Segment:
     seed: int
     replication: int
     drawn: int = 0  # cases drawn so far, from the first
+    whole: bool = False  # the part being drawn is the whole segment
     # (drawer, stream name, draws before it or None): two runners of one step (before
     # and after a change) draw the same numbers, each from its own generator
     generators: dict[tuple[int, str, int | None], np.random.Generator] = field(default_factory=dict)
@@ -77,7 +78,9 @@ class Segment:
             return rng
         if self.drawn:
             raise RuntimeError(f"stream {owner}/{name} first drawn after a segment's start")
-        if before:  # where the draw before it started, moved past that whole draw
+        if before and self.whole:  # the draw before it, just made whole, left it there
+            rng = self.generator(drawer, owner, name, before[:-1])
+        elif before:  # where the draw before it started, moved past that whole draw
             self.generator(drawer, owner, name, before[:-1])
             rng = np.random.Generator(np.random.PCG64())
             rng.bit_generator.state = self.starts[(drawer, name, len(before) - 1)]
@@ -152,6 +155,7 @@ class CaseDraws:
         if a > i:
             return
         b = min(segment.first + segment.n, ((i >> SHIFT) + AHEAD) << SHIFT)
+        segment.whole = b - a == segment.n
         cases, names = self.cases, Cases.__dataclass_fields__
         part = Cases(*(np.asarray(getattr(cases, name)[a:b]) for name in names))
         for drawer, runner in enumerate(self.runners):
