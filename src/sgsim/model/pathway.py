@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sgsim.model.blocks import SHIFT, CaseDraws
+from sgsim.model.blocks import MASK, SHIFT, CaseDraws
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
 from sgsim.model.demand import Cases, attribute_streams, draw_cases, route_key
 from sgsim.model.engine import Engines
@@ -373,7 +373,7 @@ class Pathway:
         track = self.track
         if track:
             self.case_of[self.env.active_process] = i
-        draws, block = self.draws, i >> SHIFT
+        draws, block, j = self.draws, i >> SHIFT, i & MASK
         if arrive:
             if draws.pending[block]:
                 draws.need(i)
@@ -381,7 +381,7 @@ class Pathway:
         while True:
             runner = self.runners[step]
             if runner.terminal:
-                runner.leave(i)
+                runner.leave(i, block, j)
                 draws.live[block] -= 1  # its block's draws are freed with its last case
                 if not draws.live[block]:
                     draws.free(block)
@@ -391,7 +391,7 @@ class Pathway:
             if track:
                 self.where[i] = step
             try:
-                outcome = yield from runner.run(i)
+                outcome = yield from runner.run(i, block, j)
             except simpy.Interrupt:  # handed over to the step as a change redefined it
                 code = runner.code["left_queue"]
                 self.record((i, code, self.env.now, -1, 0, self.ctx.outcome_code[HAND_OVER]))

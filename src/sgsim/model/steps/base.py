@@ -141,11 +141,13 @@ class StepRunner:
         (``cases``: their attributes, as numpy arrays), by name: one value per case."""
         return {}
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
-        """Pass case ``i`` through the step; return the index of its outcome."""
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
+        """Pass case ``i`` through the step; return the index of its outcome. Its draws
+        are ``self.draws[name][k][j]`` (``k, j = i >> SHIFT, i & MASK``: the pathway
+        finds them once for every step)."""
         raise NotImplementedError
 
-    def leave(self, i: int) -> None:
+    def leave(self, i: int, k: int, j: int) -> None:
         """A terminal step's whole work: the case leaves the pathway here, at once."""
         raise NotImplementedError
 
@@ -338,7 +340,7 @@ class TouchRunner(StepRunner):
             self.code[e] for e in ("queued", "started", "finished")
         )
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         # env._now, not env.now: the property's call is a twentieth of this loop's time
         env, record, cases = self.env, self.record, self.ctx.cases
         now = env._now
@@ -356,7 +358,6 @@ class TouchRunner(StepRunner):
             now = env._now
         person = pool.free.pop()
         pool_id = self.pool_ids[area]
-        k, j = i >> SHIFT, i & MASK
         hours = self.hours[k][j]
         clock = pool.clock
         record((i, self.started, clock.next_open(now) if hours > 0 else now, pool_id, person, 0))

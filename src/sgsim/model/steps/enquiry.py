@@ -101,7 +101,7 @@ class EnquiryRunner(StepRunner):
             days = by_level[np.asarray(cases.risk_level, dtype=np.int64), np.arange(n)]
         return {"days": days, "hours": step.touch_hours.sample(rng("touch"), n)}
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env, code, record = self.env, self.code, self.record
         record((i, code["queued"], env.now, -1, 0, 0))
         area = self.ctx.cases.area[i]
@@ -109,7 +109,6 @@ class EnquiryRunner(StepRunner):
         left = yield from self.wait_for(places, i)
         if left >= 0:
             return left
-        k, j = i >> SHIFT, i & MASK
         return (yield from self.hold(i, area, self.draws["days"][k][j], self.draws["hours"][k][j]))
 
     def resume(self, i: int, age: float, rng: np.random.Generator) -> Generator[Any, Any, int]:

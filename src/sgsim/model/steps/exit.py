@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sgsim.model.blocks import MASK, SHIFT, Streams
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import StepKind, StepRunner
 from sgsim.scenario.distributions import Distribution
 from sgsim.scenario.errors import ScenarioError
@@ -45,9 +45,8 @@ class ExitRunner(StepRunner):
             "delay": delay.sample(rng("return_delay"), n) if delay else np.zeros(n),
         }
 
-    def leave(self, i: int) -> None:
+    def leave(self, i: int, k: int, j: int) -> None:
         self.record((i, self.code["left"], self.env._now, -1, 0, 0))
-        k, j = i >> SHIFT, i & MASK
         if self.draws["returns"][k][j]:
             self.ctx.start_case(i, self.draws["delay"][k][j])
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sgsim.model.blocks import MASK, SHIFT, Streams
+from sgsim.model.blocks import Streams
 from sgsim.model.pools import Pool
 from sgsim.model.steps.base import Context, StepKind, StepRunner
 from sgsim.model.steps.decision import outcome_draws
@@ -53,7 +53,7 @@ class HandoffRunner(StepRunner):
             "outcome": outcome_draws(self.step, self.ctx.scenario, cases.source, u),
         }
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env, code, record = self.env, self.code, self.record
         record((i, code["queued"], env.now, -1, 0, 0))
         place = 0
@@ -63,7 +63,6 @@ class HandoffRunner(StepRunner):
                 return left
             place = self.places.free.pop()
         record((i, code["started"], env.now, -1, place, 0))
-        k, j = i >> SHIFT, i & MASK
         yield env.timeout(self.draws["days"][k][j])
         outcome = self.draws["outcome"][k][j]
         record((i, code["finished"], env.now, -1, place, self.outcomes[outcome]))

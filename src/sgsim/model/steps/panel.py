@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sgsim.model.blocks import MASK, SHIFT, Streams
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import Context, StepKind, StepRunner
 from sgsim.model.steps.decision import check_outcome_mixes, outcome_draws
 from sgsim.scenario.errors import ScenarioError
@@ -74,14 +74,14 @@ class PanelRunner(StepRunner):
                 decided += 1
             yield env.timeout(step.every_days)
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env = self.env
         self.record((i, self.code["queued"], env.now, -1, 0, 0))
         meeting = env.event()
         priority = self.ctx.cases.priority[i]
         heapq.heappush(self.waiting, (priority, env.now, next(self.order), i, meeting))
         yield meeting
-        outcome = self.draws["outcome"][i >> SHIFT][i & MASK]
+        outcome = self.draws["outcome"][k][j]
         self.record((i, self.code["finished"], env.now, -1, 0, self.outcomes[outcome]))
         return outcome
 
