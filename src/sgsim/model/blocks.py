@@ -1,11 +1,12 @@
 """What chance decides for each case at each step, held a block of cases at a time.
 
 Every step draws, vectorised, a value or two per case (``StepRunner.draw``). Held for every
-case from the start to the end of a run, those draws were most of an England-sized run's
-memory (640 MB for its 6.8 million cases). Here they are drawn for a block of ``BLOCK``
-cases when the block's first case arrives, and freed once every case of the block has
-left the pathway: a run holds the blocks of the cases still in it, and a case that never
-leaves (a queue that never settles) holds its own block only.
+case from the start to the end of a run, those draws were much of an England-sized run's
+memory (64 MB at a tenth of its size). Here they are drawn for a block of ``BLOCK`` cases
+when the block's first case arrives, and freed once every case of the block has left the
+pathway: a run holds the blocks of the cases still in it (9.5 MB at the end of that run,
+``benchmarks/case_draws.py``), and a case that never leaves (a queue that never settles)
+holds its own block only.
 
 The numbers are those of one whole draw. Cases come in **segments**, each with streams of
 its own (``block`` of ``sgsim.model.streams``): the new contacts, each starting backlog and
