@@ -24,6 +24,7 @@ from sgsim.scenario.limits import (
     CALENDAR_MARGIN_DAYS,
     FIRST_DATE,
     LAST_DATE,
+    MAX_CATEGORIES,
     MAX_DURATION_WORKING_DAYS,
     MAX_RUN_DAYS,
     MAX_TASK_WORKING_DAYS,
@@ -90,6 +91,11 @@ OUT_OF_RANGE = [
         "steps.closed.return_after_days",
         "> 0",
     ),
+    (  # a case holds each attribute in two bytes
+        {"demand.abuse_types": {f"type{k}": 1 / 40_000 for k in range(40_000)}},
+        "demand.abuse_types",
+        "32,767",
+    ),
 ]
 
 
@@ -123,6 +129,23 @@ def test_runs_at_the_limits_of_the_dates_run(settings):
         set_path(raw, path, value)
     result = run_replications(make(raw), seed=1, replications=1)
     assert result.per_replication[0]["contacts"] >= 0
+
+
+def test_a_run_with_as_many_categories_as_accepted_records_the_last_one():
+    """At MAX_CATEGORIES abuse types and locations, each case's values survive the two
+    bytes they are held in: the event log's attributes are valid indices, and the last
+    category (index 32,766, the largest a signed two-byte value takes before it would wrap
+    to negative) is drawn when it holds nearly all the share."""
+    raw = short(minimal_raw())
+    most = {f"type{k}": 1e-9 for k in range(MAX_CATEGORIES - 1)}
+    most["last"] = 1 - 1e-9 * (MAX_CATEGORIES - 1)
+    set_path(raw, "demand.abuse_types", most)
+    set_path(raw, "demand.locations", most)
+    log = simulate(make(raw), 1)
+    for name in ("abuse_type", "location"):
+        values = log.attributes[name]
+        assert values.min() >= 0
+        assert np.count_nonzero(values == MAX_CATEGORIES - 1) > 0.99 * values.size
 
 
 LONGEST_TASK = MAX_TASK_WORKING_DAYS * 0.99

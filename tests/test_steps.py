@@ -229,6 +229,7 @@ def test_adding_a_step_leaves_other_steps_draws_unchanged():
     def draws(s) -> Pathway:
         pathway = Pathway(simpy.Environment(), s, 11, 2, lambda row: None)
         pathway.add_cases(500)
+        pathway.draws.need(499)  # every step's draws for all 500 (drawn as cases arrive)
         return pathway
 
     a, b = draws(base), draws(longer)

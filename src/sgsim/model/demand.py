@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar as pycal
 import datetime as dt
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,10 +60,15 @@ def arrival_times(s: Scenario, seed: int, replication: int) -> np.ndarray:
 ATTRIBUTES = ("source", "area", "subject", "priority", "risk_level", "abuse_type", "location")
 
 
+TYPECODES = {"route_key": "i"}  # each field's ``array`` typecode if not "h"
+
+
 @dataclass
 class Cases:
-    """Per-contact attributes as int32 arrays (``array`` module: scalar access in the
-    event loop as fast as a list's, at 4 bytes a value).
+    """Per-contact attributes as ``array``s (scalar access in the event loop as fast as a
+    list's): two bytes a category (``validate`` allows at most
+    ``sgsim.scenario.limits.MAX_CATEGORIES`` of each), four a route key (at most
+    ``sgsim.scenario.sizes.MAX_ROUTE_CELLS``).
 
     ``route_key`` combines the attributes routes may test into one index, so a step finds
     a case's next step with two list look-ups.
@@ -77,6 +82,10 @@ class Cases:
     abuse_type: array[int]
     location: array[int]
     route_key: array[int]
+
+    @classmethod
+    def empty(cls) -> Cases:
+        return cls(*(array(TYPECODES.get(name, "h")) for name in cls.__dataclass_fields__))
 
     def __len__(self) -> int:
         return len(self.source)
@@ -107,21 +116,24 @@ def route_key_count(s: Scenario) -> int:
 
 
 def draw_cases(
-    s: Scenario,
-    seed: int,
-    replication: int,
-    n: int,
-    block: int | None = None,
-    priority: str | None = None,
+    s: Scenario, streams: Mapping[str, np.random.Generator], n: int, priority: str | None = None
 ) -> Cases:
-    """Draw what ``n`` contacts are about, one named stream per attribute; ``priority``
-    gives every case that priority instead (other work or a backlog ranked on its own).
-    The priority stream is drawn either way, so no other draw moves."""
-    values = {
-        name: pick(stream(seed, replication, "demand", name, block), s.demand.mix(name).values(), n)
-        for name in ATTRIBUTES
-    }
+    """Draw what ``n`` contacts are about, one stream per attribute (``attribute_streams``),
+    continuing where the last draw from ``streams`` left them; ``priority`` gives every case
+    that priority instead (other work or a backlog ranked on its own). The priority stream
+    is drawn either way, so no other draw moves."""
+    values = {name: pick(streams[name], s.demand.mix(name).values(), n) for name in ATTRIBUTES}
     if priority is not None:
         values["priority"] = np.full(n, PRIORITIES.index(priority))
     values["route_key"] = route_key(s, values)
-    return Cases(**{name: array("i", v.astype(np.int32).tobytes()) for name, v in values.items()})
+    codes = {name: TYPECODES.get(name, "h") for name in values}
+    return Cases(
+        **{name: array(codes[name], v.astype(codes[name]).tobytes()) for name, v in values.items()}
+    )
+
+
+def attribute_streams(
+    seed: int, replication: int, block: int | None = None
+) -> dict[str, np.random.Generator]:
+    """The stream of each attribute drawn on arrival, for the contacts of ``block``."""
+    return {name: stream(seed, replication, "demand", name, block) for name in ATTRIBUTES}

@@ -1,8 +1,9 @@
 """The case process: each contact walks its route step by step.
 
 The pathway wires the scenario's steps to staff and caseload pools, draws what chance
-decides for each block of contacts (``sgsim.model.demand`` for what a contact is about,
-each step's runner for what it decides), and walks each contact along: enter at the
+decides for its contacts (``sgsim.model.demand`` for what a contact is about, when it is
+created; each step's runner for what it decides, a block of contacts at a time as they
+arrive, ``sgsim.model.blocks``), and walks each contact along: enter at the
 source's entry step, pass each step, look up the next step by the outcome and the
 contact's route key, until an exit. It computes no rates: it only records events.
 
@@ -24,8 +25,9 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sgsim.model.blocks import MASK, SHIFT, CaseDraws
 from sgsim.model.calendar import WorkingDays, scenario_days, team_clock
-from sgsim.model.demand import Cases, draw_cases, route_key
+from sgsim.model.demand import Cases, attribute_streams, draw_cases, route_key
 from sgsim.model.engine import Engines
 from sgsim.model.pools import CaseloadPool, ShiftPool, StaffPool, caseload_places
 from sgsim.model.rota import roster
@@ -45,6 +47,7 @@ from sgsim.scenario.schema import ROUTE_ATTRIBUTES, Period, Role, Scenario, Step
 
 HAND_OVER = "handed_over"  # outcome of leaving a queue for the step a change redefined
 RETURN_BLOCK = 256  # returning contacts drawn at a time
+CASE_CHUNK = 1 << 16  # contacts' attributes drawn at a time (bounding the draws' temporaries)
 BACKLOG_BLOCK = 1_000_000  # stream blocks of starting backlogs: BACKLOG_BLOCK + step index
 OTHER_WORK_BLOCK = 2_000_000  # stream blocks of other work: OTHER_WORK_BLOCK + its index
 OPEN_BLOCK = 3_000_000  # stream blocks of open caseloads: OPEN_BLOCK + 1000 x step + team
@@ -140,7 +143,7 @@ class Pathway:
             if pair not in first:
                 pool.resize(0)  # a team or role a change brings in: nobody yet
         self.days = days
-        self.cases = Cases(*(array("i") for _ in Cases.__dataclass_fields__))
+        self.cases = Cases.empty()
         self.ctx = Context(
             env=env,
             scenario=s,
@@ -168,6 +171,7 @@ class Pathway:
         self.runners = self.period_runners[0]
         self.entry = self.entries[0]
         self.all_runners = list({id(r): r for row in self.period_runners for r in row}.values())
+        self.draws = CaseDraws(seed, replication, self.all_runners, self.cases)
         self.arrived = EVENT_CODE["arrived"]
         # with a hand-over on a date, where each case is (step index) and its process
         self.track = any(p.open_cases == "hand_over" for p in periods[1:])
@@ -187,9 +191,7 @@ class Pathway:
         copied its attributes. The pathway's references form cycles, which the paused
         collector (``sgsim.studies.runner.paused_gc``) would keep until the replication's
         metrics are computed: at England's scale, a gigabyte."""
-        for runner in self.all_runners:
-            for column in runner.draws.values():
-                del column[:]
+        self.draws.release()
         for name in Cases.__dataclass_fields__:
             del getattr(self.cases, name)[:]
 
@@ -255,21 +257,18 @@ class Pathway:
                         request.proc.interrupt(HAND_OVER)
 
     def add_cases(self, n: int, block: int | None = None, priority: str | None = None) -> range:
-        """Draw ``n`` more contacts: what they are about, then what each step decides.
+        """Draw ``n`` more contacts: what they are about now, what each step decides as
+        they arrive (``CaseDraws.need``).
 
         ``block`` numbers a block of contacts drawn after the first (adults coming back,
         starting backlogs), each from streams of its own; ``priority``, if given, is every
         new case's priority; returns the new case ids.
         """
         first = len(self.cases)
-        drawn = draw_cases(self.s, self.seed, self.replication, n, block, priority)
-        for runner in self.all_runners:
-
-            def rng(name: str, owner: str = runner.name) -> np.random.Generator:
-                return stream(self.seed, self.replication, owner, name, block)
-
-            runner.draw_all(rng, drawn, n)
-        self.cases.extend(drawn)
+        streams = attribute_streams(self.seed, self.replication, block)
+        for start in range(0, n, CASE_CHUNK):
+            self.cases.extend(draw_cases(self.s, streams, min(CASE_CHUNK, n - start), priority))
+        self.draws.add(first, n, block)
         return range(first, first + n)
 
     def add_backlog(self) -> None:
@@ -328,6 +327,7 @@ class Pathway:
         self, i: int, k: int, age: float, rng: np.random.Generator
     ) -> Generator[Any, Any, None]:
         runner = self.runners[k]
+        self.draws.need(i)
         self.record((i, k * len(EVENT_CODE) + self.arrived, self.env.now, -1, 0, 0))
         outcome = yield from runner.resume(i, age, rng)
         after = runner.next[outcome][self.cases.route_key[i]]
@@ -386,6 +386,8 @@ class Pathway:
         """Contact ``i`` arrives now, at its source's entry step (or ``start``), and passes
         the steps by callbacks (``direct``): recorded as ``contact`` records it."""
         step = self.entry[self.cases.source[i]] if start is None else start
+        if self.draws.pending[i >> SHIFT]:
+            self.draws.need(i)
         self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
         self.walk(i, step)
 
@@ -395,14 +397,24 @@ class Pathway:
         (so events keep the order ``contact`` gives them)."""
         runner = self.runners[step]
         if runner.terminal:
-            runner.leave(i)
+            self._leave(i, runner)
         elif runner.direct:
             runner.enter(i)
         else:
             self.env.case_now(self._one_step(i, runner))
 
+    def _leave(self, i: int, runner: StepRunner) -> None:
+        """Case ``i`` leaves the pathway at ``runner``'s terminal step; its block's draws
+        are freed with its last case."""
+        block = i >> SHIFT
+        runner.leave(i, block, i & MASK)
+        live = self.draws.live
+        live[block] -= 1
+        if not live[block]:
+            self.draws.free(block)
+
     def _one_step(self, i: int, runner: StepRunner) -> Generator[Any, Any, None]:
-        self.passed(i, runner, (yield from runner.run(i)))
+        self.passed(i, runner, (yield from runner.run(i, i >> SHIFT, i & MASK)))
 
     def passed(self, i: int, runner: StepRunner, outcome: int) -> None:
         """Case ``i`` passed ``runner``'s step with ``outcome``: on to the next step."""
@@ -429,19 +441,22 @@ class Pathway:
         track = self.track
         if track:
             self.case_of[self.env.active_process] = i
+        draws, block, j = self.draws, i >> SHIFT, i & MASK
         if arrive:
+            if draws.pending[block]:
+                draws.need(i)
             self.record((i, step * N_EVENTS + self.arrived, self.env._now, -1, 0, 0))
         while True:
             runner = self.runners[step]
             if runner.terminal:
-                runner.leave(i)
+                self._leave(i, runner)
                 if track:
                     del self.case_of[self.env.active_process], self.where[i]
                 return
             if track:
                 self.where[i] = step
             try:
-                outcome = yield from runner.run(i)
+                outcome = yield from runner.run(i, block, j)
             except simpy.Interrupt:  # handed over to the step as a change redefined it
                 code = runner.code["left_queue"]
                 self.record((i, code, self.env.now, -1, 0, self.ctx.outcome_code[HAND_OVER]))

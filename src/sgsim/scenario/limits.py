@@ -19,7 +19,9 @@ come some time apart. The limits (also in ``scenarios/README.md``):
 - meetings and bulk transfers are at least MIN_PERIOD_DAYS apart (schema limits);
 - an adult who always comes back does not come back at once;
 - a role's headcount and caseload cap are at most MAX_STAFF (schema limits), so that
-  their product, the caseload places, is a number a pool can count.
+  their product, the caseload places, is a number a pool can count;
+- each case attribute (sources, areas, subjects, risk levels, abuse types, locations) has
+  at most MAX_CATEGORIES values: a case holds each in two bytes.
 
 Each check names the key to change and says what it accepts. How big a run is, and
 whether the machine can hold it, is ``sgsim.scenario.sizes``.
@@ -51,6 +53,7 @@ MIN_PERIOD_DAYS = 0.01  # about a quarter of an hour between meetings or transfe
 MAX_WEIGHT = 1e6  # a month's or weekday's relative volume (only their ratios matter)
 MAX_STAFF = 1e6  # a role's headcount, and its caseload cap: past any council
 STANDARD_HOURS = 7.4  # a working day, to tell a long task from a short working day
+MAX_CATEGORIES = 2**15 - 1  # values of one case attribute (``sgsim.model.demand.Cases``)
 
 # Calendar days beyond the run holding the longest mean work: five working days a week,
 # and 5% more for bank holidays. A task drawn from a distribution's tail may still end
@@ -62,6 +65,7 @@ CALENDAR_MARGIN_DAYS = math.ceil(
 
 def check_run(s: Scenario, file: str) -> None:
     """Every limit above, on a scenario whose values have each been checked."""
+    _check_categories(s, file)
     _check_dates(s, file)
     _check_growth(s, file)
     _check_weights(s, file)
@@ -69,6 +73,21 @@ def check_run(s: Scenario, file: str) -> None:
     for name, step in s.steps.items():
         _check_work(s, name, step, file)
     _check_returns(s, file)
+
+
+def _check_categories(s: Scenario, file: str) -> None:
+    """Each attribute's values fit in the two bytes a case holds it in."""
+    from sgsim.model.demand import ATTRIBUTES  # local: the model imports the schema
+
+    for attribute in ATTRIBUTES:
+        n = len(s.demand.categories(attribute))
+        if n > MAX_CATEGORIES:
+            raise ScenarioError(
+                file,
+                f"demand.{attribute}s",
+                f"at most {MAX_CATEGORIES:,} {attribute.replace('_', ' ')}s",
+                f"<{n:,} of them>",
+            )
 
 
 def _check_dates(s: Scenario, file: str) -> None:

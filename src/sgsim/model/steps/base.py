@@ -17,7 +17,6 @@ nothing downstream lists steps by hand.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
+from sgsim.model.blocks import MASK, SHIFT
 from sgsim.model.engine import Call
 from sgsim.model.pools import Waiting
 from sgsim.model.streams import stream
@@ -33,6 +33,7 @@ from sgsim.scenario.schema import PRIORITIES, Review, Scenario, Step, pool_name
 from sgsim.scenario.suggest import nearest
 
 if TYPE_CHECKING:
+    from sgsim.model.blocks import Streams
     from sgsim.model.calendar import WorkingDays
     from sgsim.model.demand import Cases
     from sgsim.model.pools import CaseloadPool, StaffPool
@@ -55,11 +56,6 @@ PRIORITY_CHANGES = ("priority_raised", "priority_lowered")
 TRANSFER = "transfer"  # what wakes a waiting case picked by a bulk transfer
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 N_EVENTS = len(EVENTS)
-
-# array typecode keeping draws of each numpy dtype kind: float, integer (an outcome's
-# index: two bytes), yes or no
-DRAW_TYPES = {"f": "d", "i": "h", "u": "h", "b": "b"}
-MAX_OUTCOMES = 2**15  # outcome indices a two-byte draw holds
 
 Row = tuple[int, int, float, int, int, int]  # case, step*N_EVENTS+event, time, pool, id, outcome
 Record = Callable[[Row], None]
@@ -132,35 +128,28 @@ class StepRunner:
         self.code = {event: index * N_EVENTS + c for event, c in EVENT_CODE.items()}
         self.outcomes = [ctx.outcome_code[o] for o in step.outcome_names()]
         self.next: list[list[int]] = []  # next step index by [outcome][route key]; -1 none
-        self.draws: dict[str, array[Any]] = {}
+        # each draw's values per case: column[i >> SHIFT][i & MASK] (``sgsim.model.blocks``)
+        self.draws: dict[str, list[Any]] = {}
         self.policy = step.waiting_list
         if self.policy is not None:
             self.waiting = WaitingCases(self, self.policy)
 
-    def draw_all(self, rng: Callable[[str], np.random.Generator], cases: Cases, n: int) -> None:
+    def draw_all(self, rng: Streams, cases: Cases, n: int) -> dict[str, np.ndarray]:
         """Draw what the step and its waiting list decide for ``n`` more cases."""
-        self.draw(rng, cases, n)
+        drawn = self.draw(rng, cases, n)
         if self.policy is not None and self.policy.withdraw_after_days is not None:
-            self.keep("patience", self.policy.withdraw_after_days.sample(rng("patience"), n))
+            drawn["patience"] = self.policy.withdraw_after_days.sample(rng("patience"), n)
+        return drawn
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Cases, n: int) -> None:
-        """Draw, vectorised, what chance decides at this step for ``n`` more cases."""
+    def draw(self, rng: Streams, cases: Cases, n: int) -> dict[str, np.ndarray]:
+        """Draw, vectorised, what chance decides at this step for ``n`` more cases
+        (``cases``: their attributes, as numpy arrays), by name: one value per case."""
+        return {}
 
-    def keep(self, name: str, values: np.ndarray) -> None:
-        """Store one draw per case (appending blocks of returning adults).
-
-        In an ``array`` (8 bytes a number, 2 an outcome, 1 a yes or no), not a list (32
-        bytes a float): every step draws for every case, which at England's scale is most
-        of a run's memory.
-        """
-        values = np.asarray(values)
-        if values.dtype.kind in "iu" and values.size and values.max() >= MAX_OUTCOMES:
-            raise ValueError(f"step {self.name}: more than {MAX_OUTCOMES} outcomes")
-        column = self.draws.setdefault(name, array(DRAW_TYPES[values.dtype.kind]))
-        column.frombytes(values.astype(column.typecode).tobytes())
-
-    def run(self, i: int) -> Generator[Any, Any, int]:
-        """Pass case ``i`` through the step; return the index of its outcome."""
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
+        """Pass case ``i`` through the step; return the index of its outcome. Its draws
+        are ``self.draws[name][k][j]`` (``k, j = i >> SHIFT, i & MASK``: the pathway
+        finds them once for every step)."""
         raise NotImplementedError
 
     def enter(self, i: int) -> None:
@@ -169,7 +158,7 @@ class StepRunner:
         each event (``sgsim.model.engine.Engine.call_later``)."""
         raise NotImplementedError
 
-    def leave(self, i: int) -> None:
+    def leave(self, i: int, k: int, j: int) -> None:
         """A terminal step's whole work: the case leaves the pathway here, at once."""
         raise NotImplementedError
 
@@ -245,7 +234,9 @@ class WaitingCases:
         """Wait under the policy: -1 once served, else the outcome index the case left with."""
         env, policy, runner = self.env, self.policy, self.runner
         since = env.now
-        give_up = since + runner.draws["patience"][i] if policy.withdraw_after_days else math.inf
+        give_up = math.inf
+        if policy.withdraw_after_days:
+            give_up = since + runner.draws["patience"][i >> SHIFT][i & MASK]
         escalate = since + policy.escalate_after_days if policy.escalate_after_days else math.inf
         try:
             while True:
@@ -354,8 +345,8 @@ class TouchRunner(StepRunner):
         super().__init__(ctx, index, name, step)
         self.pools = pool_of_area(ctx, step.team, step.role)
         self.pool_ids = pool_ids_of_area(ctx, step.team, step.role)
-        self.hours = self.draws.setdefault("hours", array("d"))
-        self.outcome = self.draws.setdefault("outcome", array(DRAW_TYPES["i"]))
+        self.hours = self.draws.setdefault("hours", [])
+        self.outcome = self.draws.setdefault("outcome", [])
         self.queued, self.started, self.finished = (
             self.code[e] for e in ("queued", "started", "finished")
         )
@@ -363,7 +354,7 @@ class TouchRunner(StepRunner):
         self._starting = (self._begin,)  # the callbacks of a case granted a person
         self._finishing = (self._finished,)  # the callbacks of a task's end
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         cases = self.ctx.cases
         self.record((i, self.queued, self.env._now, -1, 0, 0))
         request = self.pools[cases.area[i]].take(cases.priority[i])
@@ -399,7 +390,7 @@ class TouchRunner(StepRunner):
         area = self.ctx.cases.area[i]
         pool = self.pools[area]
         call.held = person = pool.free.pop()
-        begin, end = pool.clock.task(now, self.hours[i], pool.stretch)
+        begin, end = pool.clock.task(now, self.hours[i >> SHIFT][i & MASK], pool.stretch)
         self.record((i, self.started, begin, self.pool_ids[area], person, 0))
         return end - now
 
@@ -411,7 +402,7 @@ class TouchRunner(StepRunner):
         i = call.case
         area = self.ctx.cases.area[i]
         pool = self.pools[area]
-        outcome = self.outcome[i]
+        outcome = self.outcome[i >> SHIFT][i & MASK]
         code = self.outcomes[outcome]
         self.record((i, self.finished, self.env._now, self.pool_ids[area], call.held, code))
         pool.free.append(call.held)

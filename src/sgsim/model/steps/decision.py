@@ -8,12 +8,13 @@ outcome, drawn by chance (per source if given), picks the route.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import (
     StepKind,
     TouchRunner,
@@ -58,11 +59,11 @@ def outcome_draws(
 class DecisionRunner(TouchRunner):
     """One person's touch time, then the drawn outcome."""
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
         step = self.step
-        self.keep("hours", step.touch_minutes.sample(rng("touch"), n) / 60)
+        hours = step.touch_minutes.sample(rng("touch"), n) / 60
         u = rng("outcome").random(n)
-        self.keep("outcome", outcome_draws(step, self.ctx.scenario, cases.source, u))
+        return {"hours": hours, "outcome": outcome_draws(step, self.ctx.scenario, cases.source, u)}
 
 
 def check_outcome_mixes(key: str, step: Any, scenario: Scenario, file: str) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import MASK, SHIFT, Streams
 from sgsim.model.engine import Call
 from sgsim.model.steps.base import (
     Context,
@@ -86,20 +87,23 @@ class EnquiryRunner(StepRunner):
         self.staff = pool_of_area(ctx, step.team, step.role)
         self.staff_ids = pool_ids_of_area(ctx, step.team, step.role)
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
         step = self.step
-        duration_rng = rng("duration")
         if step.duration_working_days is not None:
-            self.keep("days", step.duration_working_days.sample(duration_rng, n))
-        else:
+            days = step.duration_working_days.sample(rng("duration"), n)
+        else:  # a whole draw for each level in turn, from the one stream
             levels = self.ctx.scenario.demand.categories("risk_level")
+            samplers = [step.duration_by_risk_level[lv].sample for lv in levels]
             by_level = np.stack(
-                [step.duration_by_risk_level[lv].sample(duration_rng, n) for lv in levels]
+                [
+                    sample(rng.after("duration", samplers[:k]), n)
+                    for k, sample in enumerate(samplers)
+                ]
             )
-            self.keep("days", by_level[np.asarray(cases.risk_level, dtype=np.int64), np.arange(n)])
-        self.keep("hours", step.touch_hours.sample(rng("touch"), n))
+            days = by_level[np.asarray(cases.risk_level, dtype=np.int64), np.arange(n)]
+        return {"days": days, "hours": step.touch_hours.sample(rng("touch"), n)}
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env, code, record = self.env, self.code, self.record
         record((i, code["queued"], env.now, -1, 0, 0))
         area = self.ctx.cases.area[i]
@@ -107,7 +111,7 @@ class EnquiryRunner(StepRunner):
         left = yield from self.wait_for(places, i)
         if left >= 0:
             return left
-        return (yield from self.hold(i, area, self.draws["days"][i], self.draws["hours"][i]))
+        return (yield from self.hold(i, area, self.draws["days"][k][j], self.draws["hours"][k][j]))
 
     def enter(self, i: int) -> None:
         self.record((i, self.code["queued"], self.env._now, -1, 0, 0))
@@ -120,13 +124,14 @@ class EnquiryRunner(StepRunner):
         """A case open at the start, allocated ``age`` working days ago: it takes a place at
         once and holds it for what is left of its duration (drawn given that it has lasted
         ``age`` already), with that share of its touch hours."""
-        days = self.draws["days"][i]
+        k, j = i >> SHIFT, i & MASK
+        days = self.draws["days"][k][j]
         if days <= age:
             days = _longer_than(self.duration_of(i), age, rng)
         left = max(days - age, 0.0)
         area = self.ctx.cases.area[i]
         self.places[area].holding += 1  # validate allows no more open cases than places
-        hours = self.draws["hours"][i] * (left / days if days > 0 else 0.0)
+        hours = self.draws["hours"][k][j] * (left / days if days > 0 else 0.0)
         return (yield from self.hold(i, area, left, hours))
 
     def duration_of(self, i: int) -> Distribution:
@@ -224,9 +229,8 @@ class EnquiryRunner(StepRunner):
     # The callbacks: each stage, then what it waits for
 
     def _allocated(self, enquiry: Enquiry) -> None:
-        i = enquiry.case
-        hours = self.draws["hours"][i]
-        self._allocate(enquiry, self.draws["days"][i], hours)
+        k, j = enquiry.case >> SHIFT, enquiry.case & MASK
+        self._allocate(enquiry, self.draws["days"][k][j], self.draws["hours"][k][j])
         self._next_session(enquiry)
 
     def _next_session(self, enquiry: Enquiry) -> None:

@@ -7,12 +7,12 @@ after a delay (returning adults), entering where contacts from their source ente
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import StepKind, StepRunner
 from sgsim.scenario.distributions import Distribution
 from sgsim.scenario.errors import ScenarioError
@@ -36,16 +36,19 @@ class ExitRunner(StepRunner):
 
     terminal = True
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
         step = self.step
-        self.keep("returns", rng("return").random(n) < step.return_probability)
+        returns = rng("return").random(n) < step.return_probability
         delay = step.return_after_days
-        self.keep("delay", delay.sample(rng("return_delay"), n) if delay else np.zeros(n))
+        return {
+            "returns": returns,
+            "delay": delay.sample(rng("return_delay"), n) if delay else np.zeros(n),
+        }
 
-    def leave(self, i: int) -> None:
+    def leave(self, i: int, k: int, j: int) -> None:
         self.record((i, self.code["left"], self.env._now, -1, 0, 0))
-        if self.draws["returns"][i]:
-            self.ctx.start_case(i, self.draws["delay"][i])
+        if self.draws["returns"][k][j]:
+            self.ctx.start_case(i, self.draws["delay"][k][j])
 
 
 def check(name: str, step: ExitStep, scenario: Scenario, file: str) -> None:

@@ -7,12 +7,13 @@ so many at once, first for a free place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import Streams
 from sgsim.model.pools import Pool
 from sgsim.model.steps.base import Context, StepKind, StepRunner
 from sgsim.model.steps.decision import outcome_draws
@@ -44,12 +45,15 @@ class HandoffRunner(StepRunner):
         super().__init__(ctx, index, name, step)
         self.places = Pool(ctx.env, step.capacity) if step.capacity else None
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
-        self.keep("days", self.step.delay_days.sample(rng("delay"), n))
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
+        days = self.step.delay_days.sample(rng("delay"), n)
         u = rng("outcome").random(n)
-        self.keep("outcome", outcome_draws(self.step, self.ctx.scenario, cases.source, u))
+        return {
+            "days": days,
+            "outcome": outcome_draws(self.step, self.ctx.scenario, cases.source, u),
+        }
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env, code, record = self.env, self.code, self.record
         record((i, code["queued"], env.now, -1, 0, 0))
         place = 0
@@ -59,8 +63,8 @@ class HandoffRunner(StepRunner):
                 return left
             place = self.places.free.pop()
         record((i, code["started"], env.now, -1, place, 0))
-        yield env.timeout(self.draws["days"][i])
-        outcome = self.draws["outcome"][i]
+        yield env.timeout(self.draws["days"][k][j])
+        outcome = self.draws["outcome"][k][j]
         record((i, code["finished"], env.now, -1, place, self.outcomes[outcome]))
         if self.places is not None:
             self.places.free.append(place)

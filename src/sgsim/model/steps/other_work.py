@@ -9,12 +9,12 @@ safeguarding count: only its own queue, wait and the staff figures.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import StepKind, need_team_role
 from sgsim.model.steps.enquiry import EnquiryRunner, mean_sessions
 from sgsim.scenario.distributions import Distribution, Fixed
@@ -42,9 +42,11 @@ class OtherWorkStep(StaffedStep):
 class OtherWorkRunner(EnquiryRunner):
     """An enquiry's way through a caseload, for other work."""
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
-        self.keep("days", self.step.duration_working_days.sample(rng("duration"), n))
-        self.keep("hours", self.step.touch_hours.sample(rng("touch"), n))
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
+        return {
+            "days": self.step.duration_working_days.sample(rng("duration"), n),
+            "hours": self.step.touch_hours.sample(rng("touch"), n),
+        }
 
 
 def check(name: str, step: OtherWorkStep, scenario: Scenario, file: str) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import simpy
 
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import Context, StepKind, StepRunner
 from sgsim.model.steps.decision import check_outcome_mixes, outcome_draws
 from sgsim.scenario.errors import ScenarioError
@@ -56,9 +57,9 @@ class PanelRunner(StepRunner):
         self.order = itertools.count()
         ctx.env.process(self.meetings())
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
         u = rng("outcome").random(n)
-        self.keep("outcome", outcome_draws(self.step, self.ctx.scenario, cases.source, u))
+        return {"outcome": outcome_draws(self.step, self.ctx.scenario, cases.source, u)}
 
     def meetings(self) -> Generator[Any, Any, None]:
         """Hold each meeting: decide the first ``capacity`` cases waiting."""
@@ -73,14 +74,14 @@ class PanelRunner(StepRunner):
                 decided += 1
             yield env.timeout(step.every_days)
 
-    def run(self, i: int) -> Generator[Any, Any, int]:
+    def run(self, i: int, k: int, j: int) -> Generator[Any, Any, int]:
         env = self.env
         self.record((i, self.code["queued"], env.now, -1, 0, 0))
         meeting = env.event()
         priority = self.ctx.cases.priority[i]
         heapq.heappush(self.waiting, (priority, env.now, next(self.order), i, meeting))
         yield meeting
-        outcome = self.draws["outcome"][i]
+        outcome = self.draws["outcome"][k][j]
         self.record((i, self.code["finished"], env.now, -1, 0, self.outcomes[outcome]))
         return outcome
 

@@ -9,12 +9,12 @@ a *concern* in the funnel, and its end is the decision that timeliness targets c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from sgsim.model.blocks import Streams
 from sgsim.model.steps.base import (
     Count,
     StepKind,
@@ -78,7 +78,7 @@ def _first(value: float | None, default: float) -> float:
 class S42TestRunner(TouchRunner):
     """One person's touch time; the outcome follows from the drawn criteria."""
 
-    def draw(self, rng: Callable[[str], np.random.Generator], cases: Any, n: int) -> None:
+    def draw(self, rng: Streams, cases: Any, n: int) -> dict[str, np.ndarray]:
         step = self.step
         sources = self.ctx.scenario.demand.categories("source")
         criteria = np.array([step.criteria(name) for name in sources])[
@@ -86,8 +86,10 @@ class S42TestRunner(TouchRunner):
         ]
         s42 = (rng("criteria").random((n, 3)) < criteria.reshape(n, 3)).all(axis=1)
         other = rng("other_enquiry").random(n) < step.other_enquiry_probability
-        self.keep("outcome", np.where(s42, 0, np.where(other, 1, 2)))
-        self.keep("hours", step.touch_minutes.sample(rng("touch"), n) / 60)
+        return {
+            "outcome": np.where(s42, 0, np.where(other, 1, 2)),
+            "hours": step.touch_minutes.sample(rng("touch"), n) / 60,
+        }
 
 
 def check(name: str, step: S42TestStep, scenario: Scenario, file: str) -> None:
