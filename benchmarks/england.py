@@ -5,8 +5,10 @@ West Sussex's design (``scenarios/west_sussex_2022_23.toml``) with its contacts 
 role's headcount multiplied by the same factor, so that the measured year has about
 ``--contacts`` contacts and each person's load is West Sussex's. One replication runs in
 a fresh process (so the peak is this run's, not an earlier one's), with the collector
-paused as ``sgsim run`` does and no event log kept (``--event-log none``), and the
-metrics are computed from it. Printed: CPU seconds of the simulation and of the metrics,
+paused as ``sgsim run`` does and no event log kept for output files (``--event-log
+none``), so its events go to disk in parts of its cases as it runs (as any run's over 4
+million events do: ``sgsim.analysis.partition.on_disk``), and its metrics are computed
+from them a part at a time. Printed: CPU seconds of the simulation and of the metrics,
 and the process's peak resident memory (``ru_maxrss``), beside what the interpreter and
 imports alone hold, and the peak per expected event (what ``sgsim.scenario.sizes`` uses
 to refuse a run too big for the machine).

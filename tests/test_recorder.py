@@ -137,3 +137,21 @@ def test_rows_on_disk_come_back_by_part_each_in_time_order_ties_as_recorded():
             assert {name: part[name].dtype for name in COLUMNS} == COLUMNS
     finally:
         parts.remove()
+
+
+def test_a_full_disk_says_where_the_log_was_written_and_what_to_set(monkeypatch):
+    """Writing a part fails (as on a full disk): an OSError naming the file and TMPDIR,
+    which the command line prints as one line."""
+    parts = CaseParts(cases_per_part=2)
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    try:
+        monkeypatch.setattr(Path, "open", full)
+        with pytest.raises(OSError, match=r"No space left on device.*TMPDIR") as caught:
+            parts.write({name: np.zeros(3, dtype=dtype) for name, dtype in COLUMNS.items()})
+        assert caught.value.filename.endswith("0.events")
+    finally:
+        monkeypatch.undo()
+        parts.remove()

@@ -44,8 +44,17 @@ class CaseParts:
         parts, starts = np.unique(part[order], return_index=True)
         ends = [*starts[1:].tolist(), order.size]
         for k, start, end in zip(parts.tolist(), starts.tolist(), ends, strict=True):
-            with self._file(k).open("ab") as out:
-                rows[start:end].tofile(out)
+            path = self._file(k)
+            try:
+                with path.open("ab") as out:
+                    rows[start:end].tofile(out)
+            except OSError as exc:  # a full disk, most likely: say where it writes, and why
+                raise OSError(
+                    exc.errno,
+                    f"{exc.strerror or exc} (a big run keeps its event log there, "
+                    f"{ROW.itemsize} bytes an event; set TMPDIR to a disk with room)",
+                    str(path),
+                ) from exc
         self.rows += order.size
 
     def read(self, part: int) -> dict[str, np.ndarray]:

@@ -1,11 +1,13 @@
 """How big a run is, estimated when a scenario is loaded, so that one the machine cannot
 hold is refused at once instead of failing after minutes with a MemoryError.
 
-A run keeps every event until its end (``sgsim.model.eventlog``), and its memory is
-mostly those events and what each case drew: BYTES_PER_EVENT is a run's peak memory over
-its expected events, 59 bytes for an England-sized West Sussex (42 million events, peak
-over imports, ``benchmarks/england.py``; 69 at a tenth of its size), with room for
-designs with more draws a case.
+A run's memory is mostly its events and what its cases drew. A run kept in memory holds
+every event until its end (``sgsim.model.eventlog``); a run expected to have more than
+4 million events whose log is not kept for output files keeps it on disk instead
+(``sgsim.analysis.partition.on_disk``), and every case's draws are held only while its
+block of cases is in the pathway (``sgsim.model.blocks``): an England-sized West Sussex
+(42 million events) peaks at 16 bytes an event over the imports (``benchmarks/england.py``).
+BYTES_PER_EVENT is generous for both, with room for designs with more draws a case.
 The events of a run are estimated from the expected contacts (the demand's daily rates
 over the run, the adults who come back, the starting backlogs, other work) and the
 expected steps each passes (its route, by the chances at each step), with the sessions a
