@@ -92,6 +92,20 @@ def test_route_combinations_past_counting_are_refused_at_once():
     assert time.perf_counter() - start < 10
 
 
+def test_route_combinations_of_a_pathway_of_exits_alone_are_refused_at_once():
+    """Exits have no outcomes, but every combination is still built to route cases: 2,000
+    areas by 2,000 subjects (72 million combinations with the rest) must be refused, not
+    built (it ran out of memory when the check counted no outcomes)."""
+    raw = minimal_raw()
+    raw["steps"] = {"closed": {"kind": "exit"}}
+    names = [f"n{i}" for i in range(2000)]
+    for mix in ("areas", "subjects"):
+        set_path(raw, f"demand.{mix}", dict.fromkeys(names, 1 / 2000))
+    start = time.perf_counter()
+    assert "1 outcome x 72,000,000 combinations" in rejected(lambda: make(raw))
+    assert time.perf_counter() - start < 10
+
+
 def test_a_chain_of_two_thousand_steps_is_checked_without_recursion():
     raw = short(minimal_raw())
     chain = {f"s{i}": {"kind": "panel", "every_days": 1, "next": f"s{i + 1}"} for i in range(2000)}

@@ -45,7 +45,8 @@ def check_route_cells(s: Scenario, file: str) -> None:
     """The route table has at most MAX_ROUTE_CELLS cells (checked before it is built)."""
     from sgsim.model.demand import route_key_count
 
-    outcomes = sum(len(step.outcome_names()) for step in s.steps.values())
+    # at least one: every combination is still built once to route cases (exits have none)
+    outcomes = max(1, sum(len(step.outcome_names()) for step in s.steps.values()))
     combinations = route_key_count(s)
     if outcomes * combinations > MAX_ROUTE_CELLS:
         raise ScenarioError(
@@ -53,7 +54,7 @@ def check_route_cells(s: Scenario, file: str) -> None:
             "demand",
             f"at most {MAX_ROUTE_CELLS:,} routes to check: the steps' outcomes times the "
             "combinations of sources, subjects, areas, priorities and risk levels",
-            f"<{outcomes} outcomes x {combinations:,} combinations>",
+            f"<{outcomes} outcome{'s' if outcomes > 1 else ''} x {combinations:,} combinations>",
         )
 
 
