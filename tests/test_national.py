@@ -62,6 +62,34 @@ def test_the_national_total_is_the_sum_of_the_councils(tmp_path):
     assert "contact_to_concern_rate" not in total[0]
 
 
+def test_a_count_only_some_councils_make_sums_those_and_says_how_many(tmp_path, capsys):
+    """A council whose scenario adds a kind of abuse (domestic abuse, a tenth of its
+    cases): the national total keeps that count, summed over the one council that makes
+    it, and says so in national.csv's councils column and in a note."""
+    path = table(tmp_path, "A,base.toml,,\nB,other.toml,,\n")
+    text = (tmp_path / "base.toml").read_text()
+    old = "abuse_types = { neglect = 0.6, financial = 0.4 }"
+    assert old in text
+    new = "abuse_types = { neglect = 0.5, financial = 0.4, domestic_abuse = 0.1 }"
+    (tmp_path / "other.toml").write_text(text.replace(old, new))
+    councils, per_council = run(path)
+    total = national_total(councils, per_council)
+    for r in range(2):
+        assert total[r]["abuse_domestic_abuse"] == per_council[1][r]["abuse_domestic_abuse"] > 0
+        both = per_council[0][r]["abuse_neglect"] + per_council[1][r]["abuse_neglect"]
+        assert total[r]["abuse_neglect"] == both
+    out = tmp_path / "out"
+    assert main(["national", str(path), "--out", str(out), "-n", "2", "--workers", "1"]) == 0
+    rows = {
+        line.split(",")[0]: line.split(",")[-1]
+        for line in (out / "national.csv").read_text().splitlines()[1:]
+    }
+    assert rows["abuse_domestic_abuse"] == "1" and rows["abuse_neglect"] == "2"
+    note = " ".join(capsys.readouterr().out.split())  # as wrapped to the terminal
+    assert "note: a count only some councils' scenarios make sums those councils" in note
+    assert note.endswith("says how many): abuse_domestic_abuse wrote 3 tables to " + str(out))
+
+
 def test_national_command_writes_a_table_per_council_and_the_total(tmp_path, capsys):
     path = table(tmp_path, "West Sussex,base.toml,,\nEast Sussex,base.toml,2000,\n")
     out = tmp_path / "out"

@@ -51,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_national(args: argparse.Namespace) -> int:
     from sgsim.analysis.summary import summarise_all
     from sgsim.studies.national import (
+        additive_metrics,
         load_councils,
         national_total,
         run_national,
@@ -69,6 +70,14 @@ def cmd_national(args: argparse.Namespace) -> int:
         table.add_column(column, justify="left" if column == "national total" else "right")
     for name, x in summarise_all(national_total(councils, per_council)).items():
         table.add_row(name, f"{x.mean:,.0f}", f"{x.ci95[0]:,.0f} to {x.ci95[1]:,.0f}")
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    partial = [name for name, n in additive_metrics(councils).items() if n < len(councils)]
+    if partial:
+        console.print(
+            "note: a count only some councils' scenarios make sums those councils "
+            f"(national.csv's councils column says how many): {', '.join(partial)}",
+            highlight=False,
+        )
     print(f"wrote {len(written)} tables to {args.out}")
     return 0

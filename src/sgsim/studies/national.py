@@ -8,8 +8,10 @@ a Dask cluster as design points do, each with all its replications, the same see
 everywhere.
 
 The national total of a count (contacts, concerns, s42 enquiries, outcomes: the metrics
-in the ``funnel`` and ``outcomes`` groups that every council has) is summed over councils
-replication by replication; its interval comes from those summed replications.
+in the ``funnel`` and ``outcomes`` groups) is summed over councils replication by
+replication; its interval comes from those summed replications. A count only some
+councils' scenarios make (a kind of abuse of their own) sums those councils, and says how
+many.
 """
 
 from __future__ import annotations
@@ -103,23 +105,24 @@ def _number(row: dict[str, str], column: str, where: str) -> float | None:
     return value
 
 
-def additive_metrics(councils: list[Council]) -> list[str]:
-    """The counts every council has, in the first council's order."""
-    names = [
-        [n for n, (group, _) in metric_names(c.scenario).items() if group in ADDITIVE_GROUPS]
-        for c in councils
-    ]
-    common = set.intersection(*(set(n) for n in names)) if names else set()
-    return [n for n in names[0] if n in common] if names else []
+def additive_metrics(councils: list[Council]) -> dict[str, int]:
+    """Every count any council has, in the order first seen, with how many councils have
+    it (a count only some scenarios make, such as a kind of abuse of their own)."""
+    counted: dict[str, int] = {}
+    for council in councils:
+        for name, (group, _) in metric_names(council.scenario).items():
+            if group in ADDITIVE_GROUPS:
+                counted[name] = counted.get(name, 0) + 1
+    return counted
 
 
 def national_total(
     councils: list[Council], per_council: list[list[dict[str, float]]]
 ) -> list[dict[str, float]]:
-    """Per replication, each additive count summed over councils."""
+    """Per replication, each count summed over the councils that have it."""
     names = additive_metrics(councils)
     replications = zip(*per_council, strict=True)
-    return [{n: sum(r[n] for r in reps) for n in names} for reps in replications]
+    return [{n: sum(r[n] for r in reps if n in r) for n in names} for reps in replications]
 
 
 def run_national(
@@ -143,16 +146,22 @@ def write_national(
         name = f"council_{slug(council.name)}.csv"
         _write_summary(folder / name, reps)
         written.append(name)
-    _write_summary(folder / "national.csv", national_total(councils, per_council))
+    total = national_total(councils, per_council)
+    _write_summary(folder / "national.csv", total, additive_metrics(councils))
     return [*written, "national.csv"]
 
 
-def _write_summary(path: Path, per_replication: list[dict[str, float]]) -> None:
-    rows = (
-        [name, x.mean, x.ci95[0], x.ci95[1], x.n]
+def _write_summary(
+    path: Path, per_replication: list[dict[str, float]], councils: dict[str, int] | None = None
+) -> None:
+    """Metric, mean, 95% interval and replications; with ``councils``, the councils each
+    total sums."""
+    header = ["metric", "mean", "ci95_low", "ci95_high", "replications"]
+    rows = [
+        [name, x.mean, x.ci95[0], x.ci95[1], x.n] + ([] if councils is None else [councils[name]])
         for name, x in summarise_all(per_replication).items()
-    )
-    write_csv_atomically(path, ["metric", "mean", "ci95_low", "ci95_high", "replications"], rows)
+    ]
+    write_csv_atomically(path, header + ([] if councils is None else ["councils"]), rows)
 
 
 def slug(name: str) -> str:
